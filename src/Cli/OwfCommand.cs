@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Orleans.Workflow.Cli.Commands;
+
+namespace Orleans.Workflow.Cli;
+
+/// <summary>The <c>owf</c> command line: builds the command tree and runs one invocation.</summary>
+public static class OwfCommand
+{
+    /// <summary>Exit code for success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Exit code when the work ran and failed (a failed run).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Exit code for invalid input: a bad playbook, bad params, bad arguments.</summary>
+    public const int Invalid = 2;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("owf: validate and run Orleans.Workflow playbooks.")
+        {
+            ValidateCommand.Create(output, error),
+        };
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var problem in parsed.Errors)
+            {
+                await error.WriteLineAsync($"owf: {problem.Message}");
+            }
+
+            await error.WriteLineAsync("Try 'owf --help'.");
+            return Invalid;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Last line of defence: a user never sees a stack trace.
+            await error.WriteLineAsync($"owf: internal error: {ex.GetType().Name}: {ex.Message}");
+            return Failed;
+        }
+    }
+}

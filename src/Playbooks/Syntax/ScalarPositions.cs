@@ -1,0 +1,29 @@
+namespace Orleans.Workflow.Playbooks.Syntax;
+
+/// <summary>Maps an offset inside a scalar's value back to the file (exact for one-line plain and quoted scalars).</summary>
+public static class ScalarPositions
+{
+    public static SourcePosition At(SourcePosition start, YamlScalarStyle style, string value, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        offset = Math.Clamp(offset, 0, value.Length);
+        var lineBreaks = 0;
+        var lineStart = 0;
+        for (var i = 0; i < offset; i++)
+        {
+            if (value[i] == '\n')
+            {
+                lineBreaks++;
+                lineStart = i + 1;
+            }
+        }
+
+        return style switch
+        {
+            YamlScalarStyle.Block => new SourcePosition(start.Line + 1 + lineBreaks, start.Column + 2 + offset - lineStart),
+            _ when lineBreaks > 0 => new SourcePosition(start.Line + lineBreaks, 1 + offset - lineStart),
+            YamlScalarStyle.Quoted => new SourcePosition(start.Line, start.Column + 1 + offset),
+            _ => new SourcePosition(start.Line, start.Column + offset),
+        };
+    }
+}
