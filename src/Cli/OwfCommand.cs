@@ -20,6 +20,7 @@ public static class OwfCommand
         var root = new RootCommand("owf: validate and run Orleans.Workflow playbooks.")
         {
             ValidateCommand.Create(output, error),
+            RunCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

@@ -46,9 +46,18 @@ internal sealed partial class PlaybookBinder
         // `full_refresh: bool` is a required param of that type.
         if (node is YamlScalar { IsNull: false } shorthand)
         {
-            return ParamTypes.TryParse(shorthand.Value, out var shortType)
-                ? new ParamSpec(key.Value, shortType, null, [], null, key.Position)
-                : UnknownType(shorthand, what);
+            if (!ParamTypes.TryParse(shorthand.Value, out var shortType))
+            {
+                return UnknownType(shorthand, what);
+            }
+
+            if (shortType == ParamType.Choice)
+            {
+                Error(shorthand, $"{what}: type choice needs a non-empty 'options' list: write {{ type: choice, options: [a, b] }}");
+                return null;
+            }
+
+            return new ParamSpec(key.Value, shortType, null, [], null, key.Position);
         }
 
         if (node is not YamlMapping map)

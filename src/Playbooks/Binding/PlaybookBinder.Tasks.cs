@@ -52,7 +52,7 @@ internal sealed partial class PlaybookBinder
         var (needs, upstream) = BindNeeds(map["needs"], what);
         var foreach_ = map["foreach"] is { } foreachNode && !IsNull(foreachNode) ? BindForeach(foreachNode, what) : null;
         var maxParallel = OptionalInt(map, "max_parallel", minimum: 1, maximum: 10_000);
-        if (maxParallel is not null && map["foreach"] is null)
+        if (maxParallel is not null && (map["foreach"] is null || IsNull(map["foreach"]!)))
         {
             Error(map["max_parallel"]!, $"{what}: 'max_parallel' applies only to a task with 'foreach'");
         }
@@ -87,7 +87,14 @@ internal sealed partial class PlaybookBinder
 
     private ValueTemplate? BindForeach(YamlNode node, string what)
     {
+        var reported = _diagnostics.Count;
         var value = BindValue(node);
+        if (_diagnostics.Count > reported)
+        {
+            // An expression that does not parse is reported already; "expected a list" would only repeat it.
+            return null;
+        }
+
         var isList = value switch
         {
             LiteralValue { Value: System.Text.Json.Nodes.JsonArray } => true,

@@ -139,15 +139,24 @@ internal sealed partial class PlaybookBinder
             return null;
         }
 
+        CronExpression cron;
         try
         {
-            return CronExpression.Parse(text, format.Value);
+            cron = CronExpression.Parse(text, format.Value);
         }
         catch (CronFormatException ex)
         {
             Error(node, $"cron '{text}' is invalid: {ex.Message}");
             return null;
         }
+
+        if (cron.GetNextOccurrence(DateTime.UtcNow) is null)
+        {
+            Error(node, $"cron '{text}' never fires: no date matches its day and month fields");
+            return null;
+        }
+
+        return cron;
     }
 
     internal static TimeZoneInfo? FindTimeZone(string id)
@@ -167,6 +176,11 @@ internal sealed partial class PlaybookBinder
         }
         catch (InvalidTimeZoneException)
         {
+            return null;
+        }
+        catch (Exception ex) when (ex is System.Security.SecurityException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // An id naming a folder of the zone database ("America") or an unreadable file is no time zone either.
             return null;
         }
     }

@@ -65,7 +65,7 @@ internal sealed partial class PlaybookBinder
         {
             if (value < minimum || value > maximum)
             {
-                var range = maximum == int.MaxValue ? $"at least {minimum}" : $"from {minimum} to {maximum}";
+                var range = maximum == int.MaxValue && value < minimum ? $"at least {minimum}" : $"from {minimum} to {maximum}";
                 Error(node, $"'{key}' must be {range}, found {value}");
                 return null;
             }
@@ -228,7 +228,7 @@ internal sealed partial class PlaybookBinder
     {
         if (Template.TryParse(scalar.Value, out var template, out var errors))
         {
-            return template!.Anchor(scalar.Position, scalar.Style);
+            return template!.Anchor(scalar.ContentPosition, scalar.Style);
         }
 
         foreach (var error in errors)
@@ -240,5 +240,5 @@ internal sealed partial class PlaybookBinder
     }
 
     private static SourcePosition PositionIn(YamlScalar scalar, int offset) =>
-        ScalarPositions.At(scalar.Position, scalar.Style, scalar.Value, offset);
+        ScalarPositions.At(scalar.ContentPosition, scalar.Style, scalar.Value, offset);
 }

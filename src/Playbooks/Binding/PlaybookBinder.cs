@@ -26,7 +26,7 @@ internal sealed partial class PlaybookBinder(string file)
 
         CheckKeys(map, Keys.Playbook, "playbook");
         var name = RequiredText(map, "name", "playbook") ?? string.Empty;
-        if (map["name"] is { } nameNode && name.Length > 0 && !Names.IsPlaybookName(name))
+        if (map["name"] is YamlScalar { IsNull: false } nameNode && !Names.IsPlaybookName(name))
         {
             Error(nameNode, $"playbook name '{name}' is invalid: use {Names.PlaybookRule}");
         }

@@ -11,7 +11,13 @@ public sealed record ExpressionSyntaxError(int Offset, string Message);
 /// <summary>Parses expressions once into <see cref="CompiledExpression"/>s and finds the names they read.</summary>
 public static class ExpressionCompiler
 {
-    private static readonly Parser ExpressionParser = new(new ParserOptions { EcmaVersion = EcmaVersion.Latest });
+    private static readonly ParserOptions ExpressionParserOptions = new() { EcmaVersion = EcmaVersion.Latest };
+
+    // A parser keeps state while it parses and is not thread-safe: one per thread.
+    [ThreadStatic]
+    private static Parser? t_expressionParser;
+
+    private static Parser ExpressionParser => t_expressionParser ??= new Parser(ExpressionParserOptions);
 
     public static bool TryCompile(string source, out CompiledExpression? expression, out ExpressionSyntaxError? error)
     {

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Jint;
+using Jint.Constraints;
 using Jint.Native;
+using Jint.Native.Object;
 using Jint.Runtime;
 using Jint.Runtime.Descriptors;
 
@@ -14,26 +16,10 @@ namespace Orleans.Workflow.Playbooks.Expressions;
 /// </summary>
 public sealed class ExpressionEngine
 {
-    private const string HardenScript = """
-        (() => {
-          const seen = new Set();
-          const freeze = (v) => {
-            if (v === null || (typeof v !== 'object' && typeof v !== 'function') || seen.has(v)) return;
-            seen.add(v);
-            Object.freeze(v);
-            if (typeof v === 'function' && v.prototype) freeze(v.prototype);
-            freeze(Object.getPrototypeOf(v));
-          };
-          for (const name of Object.getOwnPropertyNames(globalThis)) {
-            if (name !== 'globalThis') freeze(globalThis[name]);
-          }
-          freeze([][Symbol.iterator]());
-          freeze(new Map().entries());
-          freeze(new Set().values());
-          freeze(''[Symbol.iterator]());
-          freeze((function* () {})());
-          freeze(Object.getPrototypeOf(async () => {}));
-        })()
+    // Objects of the built-ins that no global property leads to: the prototypes of iterators and generators.
+    private const string HiddenIntrinsics = """
+        [[][Symbol.iterator](), new Map().entries(), new Set().values(), ''[Symbol.iterator](), 'a'.matchAll(/a/g),
+         (function* () {})(), (async function* () {})(), async () => {}]
         """;
 
     private static readonly string[] ScopeNames = [.. ExpressionScope.Names];
@@ -56,13 +42,25 @@ public sealed class ExpressionEngine
     {
         ArgumentNullException.ThrowIfNull(expression);
         ArgumentNullException.ThrowIfNull(scope);
-        var sandbox = _pool.TryTake(out var pooled) ? pooled : new Sandbox(Limits);
+        Sandbox? sandbox = null;
         var reusable = true;
         try
         {
+            sandbox = _pool.TryTake(out var pooled) ? pooled : new Sandbox(Limits);
             sandbox.Bind(scope);
-            var result = sandbox.Engine.Evaluate(expression.Prepared);
-            return JsConvert.ToJson(result, Limits.MaxResultDepth);
+
+            // The time limit covers the expression and the conversion of its result (getters run then), not
+            // the sandbox's own setup: hardening a fresh engine on a cold process must not eat the budget.
+            sandbox.Deadline.Begin(Limits.Timeout);
+            try
+            {
+                var result = sandbox.Engine.Evaluate(expression.Prepared);
+                return JsConvert.ToJson(result, Limits.MaxResultDepth, Limits.MaxArraySize);
+            }
+            finally
+            {
+                sandbox.Deadline.End();
+            }
         }
         catch (JavaScriptException ex)
         {
@@ -71,17 +69,17 @@ public sealed class ExpressionEngine
         catch (TimeoutException ex)
         {
             reusable = false;
-            throw new ExpressionException($"expression '{expression.Source}' ran longer than {Limits.Timeout.TotalMilliseconds:0} ms", ex);
+            throw new ExpressionException($"expression '{expression.Source}' ran longer than {Limits.Timeout.TotalMilliseconds:0.###} ms (the time limit)", ex);
         }
         catch (MemoryLimitExceededException ex)
         {
             reusable = false;
-            throw new ExpressionException($"expression '{expression.Source}' used more than {Limits.MemoryBytes / (1024 * 1024)} MiB", ex);
+            throw new ExpressionException($"expression '{expression.Source}' used more than {DescribeBytes(Limits.MemoryBytes)} (the memory limit)", ex);
         }
         catch (RecursionDepthOverflowException ex)
         {
             reusable = false;
-            throw new ExpressionException($"expression '{expression.Source}' recursed deeper than {Limits.RecursionDepth} calls", ex);
+            throw new ExpressionException($"expression '{expression.Source}' recursed deeper than {Limits.RecursionDepth} calls (the recursion limit)", ex);
         }
         catch (JintException ex)
         {
@@ -95,12 +93,17 @@ public sealed class ExpressionEngine
         }
         finally
         {
-            if (reusable)
+            if (reusable && sandbox is not null)
             {
                 _pool.Add(sandbox);
             }
         }
     }
+
+    private static string DescribeBytes(long bytes) =>
+        bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0
+            ? $"{bytes / (1024 * 1024)} MiB"
+            : bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes";
 
     /// <summary>One hardened Jint engine and the scope it last bound.</summary>
     private sealed class Sandbox
@@ -110,26 +113,91 @@ public sealed class ExpressionEngine
 
         public Sandbox(ExpressionLimits limits)
         {
+            Deadline = new OperationDeadlineConstraint();
             Engine = new Engine(options => options
                 .Strict()
                 .DisableStringCompilation()
                 .LimitRecursion(limits.RecursionDepth)
-                .TimeoutInterval(limits.Timeout)
+                .Constraint(Deadline)
                 .LimitMemory(limits.MemoryBytes)
                 .MaxArraySize(limits.MaxArraySize)
                 .RegexTimeoutInterval(limits.Timeout)
                 .MaxJsonParseDepth(limits.MaxResultDepth));
-            Engine.Execute(HardenScript);
             _freeze = Engine.Evaluate("Object.freeze");
+            Harden();
             foreach (var name in ScopeNames)
             {
                 Engine.Global.FastSetProperty(name, new PropertyDescriptor(JsValue.Undefined, PropertyFlag.Enumerable));
             }
 
-            Engine.Execute("Object.preventExtensions(globalThis)");
+            Engine.Execute("Object.freeze(globalThis)");
         }
 
         public Engine Engine { get; }
+
+        /// <summary>
+        /// Freezes everything reachable from the built-ins: each object and function, its prototype, every own
+        /// property value and accessor, so no evaluation can leave anything behind for the next one on a pooled
+        /// engine. Walked from here rather than in script, so it runs no statements and charges nothing to the
+        /// limits the expressions run under; descriptors are read, getters never called.
+        /// </summary>
+        private void Harden()
+        {
+            var seen = new HashSet<ObjectInstance>(ReferenceEqualityComparer.Instance);
+            var pending = new Stack<ObjectInstance>();
+            foreach (var (key, descriptor) in Engine.Global.GetOwnProperties())
+            {
+                if (!key.IsString() || key.ToString() != "globalThis")
+                {
+                    Visit(descriptor);
+                }
+            }
+
+            Visit(Engine.Global.Prototype);
+            var hidden = (ObjectInstance)Engine.Evaluate(HiddenIntrinsics);
+            foreach (var (key, descriptor) in hidden.GetOwnProperties())
+            {
+                if (key.IsString() && key.ToString() != "length")
+                {
+                    Visit(descriptor.Value);
+                }
+            }
+
+            while (pending.TryPop(out var target))
+            {
+                Freeze(target);
+                Visit(target.Prototype);
+                foreach (var (_, descriptor) in target.GetOwnProperties())
+                {
+                    Visit(descriptor);
+                }
+            }
+
+            void Visit(object? value)
+            {
+                switch (value)
+                {
+                    case PropertyDescriptor descriptor:
+                        if (descriptor.IsAccessorDescriptor())
+                        {
+                            Visit(descriptor.Get);
+                            Visit(descriptor.Set);
+                        }
+                        else
+                        {
+                            Visit(descriptor.Value);
+                        }
+
+                        break;
+                    case ObjectInstance target when seen.Add(target):
+                        pending.Push(target);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The time limit, armed only while an expression runs.</summary>
+        public OperationDeadlineConstraint Deadline { get; }
 
         public void Bind(ExpressionScope scope)
         {

@@ -14,6 +14,10 @@ internal static class JsConvert
 {
     private const double MaxSafeInteger = 9007199254740991;
 
+    // The instants DateTimeOffset can hold: 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z.
+    private const double MinIsoTime = -62135596800000;
+    private const double MaxIsoTime = 253402300799999;
+
     public static JsValue ToJs(Engine engine, JsonNode? node, Func<JsValue, JsValue> freeze)
     {
         switch (node)
@@ -50,13 +54,24 @@ internal static class JsConvert
         }
     }
 
-    public static JsonNode? ToJson(JsValue value, int maxDepth) => ToJson(value, maxDepth, 0);
+    /// <summary>The value as data; at most <paramref name="maxDepth"/> levels deep and <paramref name="maxValues"/> values in all.</summary>
+    public static JsonNode? ToJson(JsValue value, int maxDepth, uint maxValues = uint.MaxValue)
+    {
+        var budget = (long)maxValues;
+        return ToJson(value, maxDepth, 0, ref budget, maxValues);
+    }
 
-    private static JsonNode? ToJson(JsValue value, int maxDepth, int depth)
+    private static JsonNode? ToJson(JsValue value, int maxDepth, int depth, ref long budget, uint maxValues)
     {
         if (depth > maxDepth)
         {
             throw new ExpressionException($"result is nested deeper than {maxDepth} levels (a cycle?)");
+        }
+
+        // Host-side work is not bounded by the sandbox's limits: a result too large to convert fails here, before it is built.
+        if (--budget < 0)
+        {
+            throw new ExpressionException($"result holds more than {maxValues:N0} values");
         }
 
         switch (value.Type)
@@ -80,8 +95,13 @@ internal static class JsConvert
         if (value is JsDate date)
         {
             var time = date.DateValue;
-            return double.IsNaN(time)
-                ? throw new ExpressionException("result is an invalid Date")
+            if (double.IsNaN(time))
+            {
+                throw new ExpressionException("result is an invalid Date");
+            }
+
+            return time is < MinIsoTime or > MaxIsoTime
+                ? throw new ExpressionException($"result is a Date outside the years 0001 to 9999 ({time.ToString(CultureInfo.InvariantCulture)} ms since 1970), which has no ISO 8601 text here")
                 : JsonValue.Create(DateTimeOffset.FromUnixTimeMilliseconds((long)time).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
         }
 
@@ -90,13 +110,19 @@ internal static class JsConvert
             throw new ExpressionException("result is a function, which is not data (did you forget to call it?)");
         }
 
-        if (value is ArrayInstance array)
+        if (value is ArrayInstance or JsTypedArray)
         {
-            var length = (uint)array.Get("length").AsNumber();
-            var result = new JsonArray();
-            for (uint i = 0; i < length; i++)
+            var array = (ObjectInstance)value;
+            var length = array.Get("length").AsNumber();
+            if (length > budget)
             {
-                result.Add(ToJson(array.Get(i), maxDepth, depth + 1));
+                throw new ExpressionException($"result holds more than {maxValues:N0} values (an array of {length.ToString(CultureInfo.InvariantCulture)} elements)");
+            }
+
+            var result = new JsonArray();
+            for (uint i = 0; i < (uint)length; i++)
+            {
+                result.Add(ToJson(array.Get(i), maxDepth, depth + 1, ref budget, maxValues));
             }
 
             return result;
@@ -113,7 +139,7 @@ internal static class JsConvert
                     var item = obj.Get(key);
                     if (!item.IsUndefined() && item is not Function)
                     {
-                        result[key.ToString()] = ToJson(item, maxDepth, depth + 1);
+                        result[key.ToString()] = ToJson(item, maxDepth, depth + 1, ref budget, maxValues);
                     }
                 }
             }

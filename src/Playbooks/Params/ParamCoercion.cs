@@ -35,7 +35,12 @@ public static class ParamCoercion
                 break;
 
             case ParamType.Int:
-                if (kind == JsonValueKind.Number && TryWhole(JsConvert.AsDouble((JsonValue)value), out var whole))
+                if (kind == JsonValueKind.Number && ((JsonValue)value).TryGetValue<long>(out var exact))
+                {
+                    // Read as a whole number first: going through double loses digits beyond 2^53.
+                    result = JsonValue.Create(exact);
+                }
+                else if (kind == JsonValueKind.Number && TryWhole(JsConvert.AsDouble((JsonValue)value), out var whole))
                 {
                     result = JsonValue.Create(whole);
                 }
@@ -83,8 +88,8 @@ public static class ParamCoercion
                 break;
 
             case ParamType.DateTime:
-                if (text is not null && DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
-                    && text.Contains('T', StringComparison.OrdinalIgnoreCase))
+                if (text is not null && IsIsoDateTime(text.Trim())
+                    && DateTimeOffset.TryParse(text.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
                 {
                     result = JsonValue.Create(instant.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture));
                 }
@@ -147,6 +152,13 @@ public static class ParamCoercion
                 return false;
         }
     }
+
+    // ISO 8601 as a date, 'T', then a time: "2024-05-01T02:00:00Z". A 'T' anywhere (as in "GMT") is not enough.
+    private static bool IsIsoDateTime(string text) =>
+        text.Length > 11
+        && text[10] is 'T' or 't'
+        && DateOnly.TryParseExact(text.AsSpan(0, 10), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
+        && char.IsAsciiDigit(text[11]);
 
     private static bool TryWhole(double number, out long whole)
     {

@@ -1,6 +1,10 @@
 namespace Orleans.Workflow.Playbooks.Syntax;
 
-/// <summary>Maps an offset inside a scalar's value back to the file (exact for one-line plain and quoted scalars).</summary>
+/// <summary>
+/// Maps an offset inside a scalar's value back to the file, from the scalar's <see cref="YamlScalar.ContentPosition"/>.
+/// Exact for one-line plain and quoted scalars without escapes and for literal block scalars ("|");
+/// folded and multi-line flow scalars join their lines, so there the position is approximate.
+/// </summary>
 public static class ScalarPositions
 {
     public static SourcePosition At(SourcePosition start, YamlScalarStyle style, string value, int offset)
@@ -20,7 +24,7 @@ public static class ScalarPositions
 
         return style switch
         {
-            YamlScalarStyle.Block => new SourcePosition(start.Line + 1 + lineBreaks, start.Column + 2 + offset - lineStart),
+            YamlScalarStyle.Block => new SourcePosition(start.Line + lineBreaks, start.Column + offset - lineStart),
             _ when lineBreaks > 0 => new SourcePosition(start.Line + lineBreaks, 1 + offset - lineStart),
             YamlScalarStyle.Quoted => new SourcePosition(start.Line, start.Column + 1 + offset),
             _ => new SourcePosition(start.Line, start.Column + offset),

@@ -20,11 +20,18 @@ public enum YamlScalarStyle
     Block,
 }
 
-public sealed class YamlScalar(string value, YamlScalarStyle style, SourcePosition position) : YamlNode(position)
+public sealed class YamlScalar(string value, YamlScalarStyle style, SourcePosition position, SourcePosition? contentPosition = null)
+    : YamlNode(position)
 {
     public string Value { get; } = value;
 
     public YamlScalarStyle Style { get; } = style;
+
+    /// <summary>
+    /// The anchor for <see cref="ScalarPositions.At"/>: for a block scalar, where its first content line starts
+    /// (at the block's indentation); for any other scalar, <see cref="YamlNode.Position"/>.
+    /// </summary>
+    public SourcePosition ContentPosition { get; } = contentPosition ?? position;
 
     public bool IsPlain => Style == YamlScalarStyle.Plain;
 

@@ -58,7 +58,7 @@ public static partial class YamlReader
             return Fail(file, PositionOfChar(text, control), $"file holds binary data (control character U+{(int)text[control]:X4}); a playbook is YAML text");
         }
 
-        var reader = new Reader(file, limits, new Parser(new StringReader(text)));
+        var reader = new Reader(file, text, limits, new Parser(new StringReader(text)));
         try
         {
             return reader.ReadStream();
@@ -66,12 +66,54 @@ public static partial class YamlReader
         catch (YamlException ex)
         {
             var position = new SourcePosition((int)Math.Max(1, ex.Start.Line), (int)Math.Max(1, ex.Start.Column));
+            if (ex.Start.Index == ex.End.Index && ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase))
+            {
+                // YamlDotNet places "tab as indentation" at the start of the enclosing mapping; point at the tab instead.
+                position = PositionOfIndentingTab(text) ?? position;
+            }
+
             return Fail(file, position, "YAML syntax: " + CleanMessage(ex.Message));
+        }
+        catch (InvalidOperationException ex) when (ThrownByYamlDotNet(ex))
+        {
+            // YamlDotNet fails this way (instead of with a YamlException) on some unclosed flow collections,
+            // e.g. "retry: { attempts: 1" followed by more lines.
+            return reader.OpenFlow is { } open
+                ? Fail(file, open.Position, $"YAML syntax: this '{open.Bracket}' is never closed with '{(open.Bracket == '{' ? '}' : ']')}'; check the brackets and quotes inside it")
+                : Fail(file, reader.LastPosition, "YAML syntax: malformed document near here");
+        }
+        catch (ArgumentException ex) when (ThrownByYamlDotNet(ex))
+        {
+            // ... and this way on some malformed tags ("!!'x").
+            var message = ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", string.Empty, StringComparison.Ordinal);
+            return Fail(file, reader.LastPosition, "YAML syntax: " + CleanMessage(message));
         }
         catch (LimitExceededException ex)
         {
             return Fail(file, ex.Position, ex.Message);
         }
+    }
+
+    private static bool ThrownByYamlDotNet(Exception ex) => ex.TargetSite?.Module.Assembly == typeof(IParser).Assembly;
+
+    private static SourcePosition? PositionOfIndentingTab(string text)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '\n':
+                    line++;
+                    lineStart = i + 1;
+                    break;
+                case '\t' when text.AsSpan(lineStart, i - lineStart).IsWhiteSpace():
+                    return new SourcePosition(line, i - lineStart + 1);
+            }
+        }
+
+        return null;
     }
 
     private static YamlReadResult Fail(string file, SourcePosition position, string message) =>
@@ -143,11 +185,18 @@ public static partial class YamlReader
         public SourcePosition Position { get; } = position;
     }
 
-    private sealed class Reader(string file, YamlReadLimits limits, IParser parser)
+    private sealed class Reader(string file, string text, YamlReadLimits limits, IParser parser)
     {
         private readonly Dictionary<string, YamlNode> _anchors = new(StringComparer.Ordinal);
         private readonly List<Diagnostic> _diagnostics = [];
+        private readonly Stack<(SourcePosition Position, char Bracket)> _openFlows = new();
         private int _nodes;
+
+        /// <summary>The innermost '[' or '{' being read, if any.</summary>
+        public (SourcePosition Position, char Bracket)? OpenFlow => _openFlows.Count > 0 ? _openFlows.Peek() : null;
+
+        /// <summary>Where the last event read starts.</summary>
+        public SourcePosition LastPosition => parser.Current is { } current ? Position(current.Start) : SourcePosition.Start;
 
         public YamlReadResult ReadStream()
         {
@@ -200,27 +249,67 @@ public static partial class YamlReader
                         _ => YamlScalarStyle.Quoted,
                     };
                     Count(1, position);
-                    node = new YamlScalar(scalar.Value, style, position);
+                    node = new YamlScalar(scalar.Value, style, position, style == YamlScalarStyle.Block ? BlockContentPosition(scalar, position) : null);
                     Remember(scalar.Anchor, node);
                     return node;
 
                 case SequenceStart start:
                     parser.MoveNext();
                     CheckTag(start.Tag, position, allowString: false);
-                    node = ReadSequence(depth, position);
+                    node = InFlow(start.Style == SequenceStyle.Flow, position, '[', () => ReadSequence(depth, position));
                     Remember(start.Anchor, node);
                     return node;
 
                 case MappingStart start:
                     parser.MoveNext();
                     CheckTag(start.Tag, position, allowString: false);
-                    node = ReadMapping(depth, position);
+                    node = InFlow(start.Style == MappingStyle.Flow, position, '{', () => ReadMapping(depth, position));
                     Remember(start.Anchor, node);
                     return node;
 
                 default:
                     throw new YamlException(current.Start, current.End, $"unexpected {current.GetType().Name}");
             }
+        }
+
+        private YamlNode InFlow(bool flow, SourcePosition position, char bracket, Func<YamlNode> read)
+        {
+            if (!flow)
+            {
+                return read();
+            }
+
+            _openFlows.Push((position, bracket));
+            var node = read();
+            _openFlows.Pop();
+            return node;
+        }
+
+        /// <summary>
+        /// Where the value of a block scalar starts: the line after its header ("|", ">-", "|2"), at the block's
+        /// indentation, so offsets into the value map back to the file line by line.
+        /// </summary>
+        private SourcePosition BlockContentPosition(Scalar scalar, SourcePosition header)
+        {
+            var end = (int)Math.Min(text.Length, scalar.End.Index);
+            var lineStart = text.IndexOf('\n', (int)Math.Min(text.Length, scalar.Start.Index)) + 1;
+            while (lineStart > 0 && lineStart < end)
+            {
+                var lineEnd = text.IndexOf('\n', lineStart);
+                var line = text.AsSpan(lineStart, (lineEnd < 0 ? text.Length : lineEnd) - lineStart).TrimEnd('\r');
+                var spaces = line.Length - line.TrimStart(' ').Length;
+                if (spaces < line.Length)
+                {
+                    // With an indentation indicator the value keeps the spaces beyond the block's indentation.
+                    var firstValueLine = scalar.Value.AsSpan().TrimStart('\n');
+                    var kept = firstValueLine.Length - firstValueLine.TrimStart(' ').Length;
+                    return new SourcePosition(header.Line + 1, Math.Max(1, spaces - kept + 1));
+                }
+
+                lineStart = lineEnd + 1;
+            }
+
+            return new SourcePosition(header.Line + 1, header.Column);
         }
 
         private YamlSequence ReadSequence(int depth, SourcePosition position)

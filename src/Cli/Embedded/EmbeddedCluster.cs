@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Workflow.Client;
+using Orleans.Workflow.Silo.Hosting;
+
+namespace Orleans.Workflow.Cli.Embedded;
+
+/// <summary>
+/// The embedded default: one silo in this process, localhost clustering on free ports, state in memory
+/// (it lives as long as the process). Configuration comes from the environment (<c>Workflow__...</c>).
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedCluster(IHost host)
+    {
+        _host = host;
+        Client = new WorkflowClient(host.Services.GetRequiredService<IClusterClient>());
+    }
+
+    public WorkflowClient Client { get; }
+
+    public static async Task<EmbeddedCluster> StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // OWF_LOG_LEVEL=Debug shows what the embedded silo does (on stderr).
+        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("OWF_LOG_LEVEL"), ignoreCase: true, out var chosen) ? chosen : LogLevel.Warning;
+        builder.Logging.SetMinimumLevel(level);
+        builder.Logging.AddFilter("Orleans", level > LogLevel.Error ? level : LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft", level > LogLevel.Error ? level : LogLevel.Error);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-embedded", clusterId: "owf-embedded-" + Guid.NewGuid().ToString("N")[..8])
+            .AddWorkflow(builder.Configuration));
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return new EmbeddedCluster(host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await _host.StopAsync(stop.Token);
+        _host.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

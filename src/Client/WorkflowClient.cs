@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Orleans.Runtime;
+using Orleans.Streams;
+using Orleans.Workflow.Events;
+using Orleans.Workflow.Playbooks;
+using Orleans.Workflow.Runs;
+
+namespace Orleans.Workflow.Client;
+
+/// <summary>
+/// The .NET client of a workflow cluster: register playbooks, start runs (idempotently), read snapshots,
+/// wait for runs and watch their events. Works on any <see cref="IClusterClient"/>, in or out of a silo.
+/// </summary>
+public sealed class WorkflowClient(IClusterClient cluster)
+{
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(20);
+
+    /// <summary>Registers a playbook; the answer is its version (the same content registers as a no-op).</summary>
+    /// <exception cref="PlaybookInvalidException">It does not validate; every error is listed.</exception>
+    public async Task<string> RegisterPlaybookAsync(string name, string yaml, string file)
+    {
+        var result = await cluster.GetGrain<IPlaybookGrain>(name).RegisterAsync(yaml, file);
+        return result.Version ?? throw new PlaybookInvalidException(result.Errors);
+    }
+
+    /// <summary>Starts a run of <paramref name="playbook"/>; params are coerced to their types (text is fine).</summary>
+    /// <exception cref="RunNotStartedException">The playbook is unknown or the params are wrong.</exception>
+    public async Task<string> StartRunAsync(string playbook, JsonObject? parameters = null, StartRunOptions? options = null)
+    {
+        options ??= new StartRunOptions();
+        var runId = options.RunId ?? NewRunId();
+        var result = await cluster.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(
+            playbook,
+            options.Version,
+            (parameters ?? []).ToJsonString(),
+            TriggerInfo.Manual,
+            options.Timeout));
+        if (!result.Started && !result.AlreadyExisted)
+        {
+            throw new RunNotStartedException(result.Errors);
+        }
+
+        return runId;
+    }
+
+    public async Task<RunSnapshot> GetSnapshotAsync(string runId) =>
+        await cluster.GetGrain<IRunGrain>(runId).GetSnapshotAsync() ?? throw new RunNotFoundException(runId);
+
+    /// <summary>Waits until the run has ended and answers its final snapshot.</summary>
+    public async Task<RunSnapshot> WaitForEndAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var run = cluster.GetGrain<IRunGrain>(runId);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var status = await run.WaitForEndAsync(WaitSlice).WaitAsync(cancellationToken) ?? throw new RunNotFoundException(runId);
+            if (status.IsFinal())
+            {
+                return await GetSnapshotAsync(runId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to the run's events; the subscription is in place when this completes, so start the run
+    /// after it to see every event. The events end when the run ends.
+    /// </summary>
+    public async Task<RunWatch> WatchAsync(string runId)
+    {
+        var channel = Channel.CreateUnbounded<RunEvent>();
+        var stream = cluster.GetStreamProvider(RunEvent.StreamProvider).GetStream<RunEvent>(StreamId.Create(RunEvent.StreamNamespace, runId));
+        var handle = await stream.SubscribeAsync((item, _) =>
+        {
+            channel.Writer.TryWrite(item);
+            if (item.Kind is RunEventKind.RunSucceeded or RunEventKind.RunFailed or RunEventKind.RunCancelled or RunEventKind.RunTimedOut)
+            {
+                channel.Writer.TryComplete();
+            }
+
+            return Task.CompletedTask;
+        });
+        return new RunWatch(channel.Reader, handle);
+    }
+
+    public Task<string> CancelAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).CancelAsync(reason);
+
+    public Task<string> SignalAsync(string runId, string name, string payloadJson) =>
+        cluster.GetGrain<IRunGrain>(runId).SignalAsync(name, payloadJson);
+
+    /// <summary>A new run id: time-ordered, 26 characters.</summary>
+    public static string NewRunId() =>
+        DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString("x12", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..14];
+}

@@ -1,0 +1,53 @@
+namespace Orleans.Workflow.Events;
+
+/// <summary>
+/// Something that happened in a run, published on the run's <c>run-events</c> stream. <see cref="Id"/> is
+/// unique and stable, so a subscriber that sees an event twice can tell.
+/// </summary>
+[GenerateSerializer]
+[Alias("owf.RunEvent")]
+public sealed record RunEvent(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string RunId,
+    [property: Id(2)] RunEventKind Kind,
+    [property: Id(3)] DateTimeOffset Timestamp,
+    [property: Id(4)] string? Task = null,
+    [property: Id(5)] int? Index = null,
+    [property: Id(6)] string? Step = null,
+    [property: Id(7)] int? Attempt = null,
+    [property: Id(8)] string? Message = null,
+    [property: Id(9)] string? Owner = null,
+    [property: Id(10)] string? DataJson = null)
+{
+    /// <summary>The stream namespace of run events; the stream key is the run id.</summary>
+    public const string StreamNamespace = "run-events";
+
+    /// <summary>The name of the stream provider that carries them.</summary>
+    public const string StreamProvider = "workflow-events";
+}
+
+[GenerateSerializer]
+[Alias("owf.RunEventKind")]
+public enum RunEventKind
+{
+    RunStarted,
+    RunSucceeded,
+    RunFailed,
+    RunCancelled,
+    RunTimedOut,
+    TaskQueued,
+    TaskStarted,
+    TaskSucceeded,
+    TaskFailed,
+    TaskSkipped,
+    TaskCancelled,
+    TaskTimedOut,
+    StepStarted,
+    StepSucceeded,
+    StepFailed,
+    StepRetryScheduled,
+    StepSkipped,
+    StepCancelled,
+    StepTimedOut,
+    StepLog,
+}

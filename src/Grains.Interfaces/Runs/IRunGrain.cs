@@ -1,0 +1,56 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Workflow.Runs;
+
+/// <summary>
+/// One run, keyed by its id: pins a playbook version, holds params and per-task state, and plans
+/// which tasks are ready after every change. Tasks report back through <see cref="TaskEndedAsync"/>.
+/// </summary>
+[Alias("owf.IRunGrain")]
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the run; idempotent: a second start answers with the run that exists.</summary>
+    [Alias("Start")]
+    Task<StartRunResult> StartAsync(StartRunRequest request);
+
+    [Alias("GetSnapshot")]
+    [AlwaysInterleave]
+    Task<RunSnapshot?> GetSnapshotAsync();
+
+    /// <summary>Completes when the run has ended or <paramref name="timeout"/> has passed (keep it under 25 s); answers the status then, null for no run.</summary>
+    [Alias("WaitForEnd")]
+    [AlwaysInterleave]
+    Task<WorkStatus?> WaitForEndAsync(TimeSpan timeout);
+
+    /// <summary>
+    /// A task reports how it ended. One-way, so no grain ever waits on the grain above it (no call cycles);
+    /// idempotent by task id; the run also polls its tasks, so a lost report is recovered.
+    /// </summary>
+    [Alias("TaskEnded")]
+    [OneWay]
+    Task TaskEndedAsync(TaskEnded report);
+
+    /// <summary>A waiting step asks for a signal: answers its payload if it already arrived, else registers the step.</summary>
+    [Alias("AwaitSignal")]
+    Task<string?> AwaitSignalAsync(string name, string stepKey);
+
+    /// <summary>Cancels the run: nothing new starts, running steps are cancelled.</summary>
+    [Alias("Cancel")]
+    Task<string> CancelAsync(string reason);
+
+    /// <summary>Delivers a named signal with a JSON payload to the run's waiting step (kept until one waits).</summary>
+    [Alias("Signal")]
+    Task<string> SignalAsync(string name, string payloadJson);
+}
+
+/// <summary>How one task ended, with its outputs as JSON text.</summary>
+[GenerateSerializer]
+[Alias("owf.TaskEnded")]
+public sealed record TaskEnded(
+    [property: Id(0)] string Task,
+    [property: Id(1)] WorkStatus Status,
+    [property: Id(2)] string? OutputsJson,
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] string? Error,
+    [property: Id(5)] string? FailedStep,
+    [property: Id(6)] int? FailedIndex);

@@ -1,0 +1,58 @@
+using Orleans.Concurrency;
+
+namespace Orleans.Workflow.Runs;
+
+/// <summary>
+/// One step invocation, keyed <c>{runId}/{taskId}/{index}/{stepId}</c>: attempts, retry timer, timeout,
+/// output and error. The plugin runs outside the grain's turn and reports back as a message.
+/// </summary>
+[Alias("owf.IStepGrain")]
+public interface IStepGrain : IGrainWithStringKey
+{
+    /// <summary>Runs the step. Idempotent: a step that already started ignores it.</summary>
+    [Alias("Execute")]
+    Task ExecuteAsync(ExecuteStep command);
+
+    /// <summary>Cancels a running or waiting attempt; the step ends with <paramref name="status"/>.</summary>
+    [Alias("Cancel")]
+    Task CancelAsync(WorkStatus status, string reason);
+
+    /// <summary>A named signal for a <c>wait</c> step; true when this step was waiting for it.</summary>
+    [Alias("Signal")]
+    Task<bool> SignalAsync(string name, string payloadJson);
+
+    [Alias("GetSnapshot")]
+    [AlwaysInterleave]
+    Task<StepSnapshot> GetSnapshotAsync();
+
+    /// <summary>How the step ended, or null while it runs: the task polls this to recover a lost report.</summary>
+    [Alias("GetOutcome")]
+    [AlwaysInterleave]
+    Task<StepEnded?> GetOutcomeAsync();
+
+    /// <summary>The plugin's answer for one attempt (sent by the step to itself from outside its turn).</summary>
+    [Alias("AttemptEnded")]
+    Task AttemptEndedAsync(AttemptResult result);
+}
+
+/// <summary>What a step needs to run: where it sits and the data its expressions read (never secrets).</summary>
+[GenerateSerializer]
+[Alias("owf.ExecuteStep")]
+public sealed record ExecuteStep(
+    [property: Id(0)] string RunId,
+    [property: Id(1)] string Playbook,
+    [property: Id(2)] string Version,
+    [property: Id(3)] string TaskId,
+    [property: Id(4)] int Index,
+    [property: Id(5)] string StepId,
+    [property: Id(6)] string ScopeJson,
+    [property: Id(7)] DateTimeOffset? Deadline);
+
+/// <summary>The outcome of one attempt.</summary>
+[GenerateSerializer]
+[Alias("owf.AttemptResult")]
+public sealed record AttemptResult(
+    [property: Id(0)] int Attempt,
+    [property: Id(1)] WorkStatus Status,
+    [property: Id(2)] string? OutputJson,
+    [property: Id(3)] string? Error);

@@ -1,0 +1,32 @@
+namespace Orleans.Workflow.Runs;
+
+/// <summary>
+/// Start a run of a registered playbook. <see cref="ParamsJson"/> is a JSON object; text values are
+/// coerced to the params' types. The run id is the caller's idempotency key: starting twice with the same
+/// id returns the same run.
+/// </summary>
+[GenerateSerializer]
+[Alias("owf.StartRunRequest")]
+public sealed record StartRunRequest(
+    [property: Id(0)] string Playbook,
+    [property: Id(1)] string? Version,
+    [property: Id(2)] string ParamsJson,
+    [property: Id(3)] TriggerInfo Trigger,
+    [property: Id(4)] TimeSpan? Timeout = null,
+    [property: Id(5)] ParentRef? Parent = null);
+
+/// <summary>What started a run: <c>manual</c>, <c>schedule</c>, <c>event</c>, <c>after</c> or <c>playbook</c> (a parent run).</summary>
+[GenerateSerializer]
+[Alias("owf.TriggerInfo")]
+public sealed record TriggerInfo(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] DateTimeOffset? ScheduledAt = null,
+    [property: Id(2)] string? EventJson = null)
+{
+    public static readonly TriggerInfo Manual = new("manual");
+}
+
+/// <summary>The step of a parent run that started this run as a child.</summary>
+[GenerateSerializer]
+[Alias("owf.ParentRef")]
+public sealed record ParentRef([property: Id(0)] string RunId, [property: Id(1)] string StepKey);

@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Orleans.Workflow.Plugins.BuiltIn;
+
+/// <summary>
+/// <c>sql</c>: PostgreSQL through a named connection (<c>Workflow:Connections:&lt;name&gt;</c>). One of
+/// <c>query</c> (output <c>rows</c>), <c>execute</c> (output <c>affected</c>) or
+/// <c>load: {table, rows, mode: append|replace}</c> (output <c>affected</c>); <c>params</c> bind <c>@name</c> values.
+/// </summary>
+public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugin, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
+
+    public string Name => "sql";
+
+    public async Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var input = context.InputObject();
+        var name = context.Text("connection") ?? throw new StepFailedException("sql needs 'connection' (a name configured as Workflow:Connections:<name>)");
+        var connectionString = configuration[$"Workflow:Connections:{name}"]
+            ?? throw new StepFailedException($"sql connection '{name}' is not configured: set Workflow:Connections:{name} (environment Workflow__Connections__{name})");
+        var source = _sources.GetOrAdd(connectionString, cs => NpgsqlDataSource.Create(cs));
+        try
+        {
+            await using var connection = await source.OpenConnectionAsync(cancellationToken);
+            if (context.Text("query") is { } query)
+            {
+                return new JsonObject { ["rows"] = await QueryAsync(connection, query, input["params"] as JsonObject, cancellationToken) };
+            }
+
+            if (context.Text("execute") is { } execute)
+            {
+                await using var command = Command(connection, execute, input["params"] as JsonObject);
+                return new JsonObject { ["affected"] = await command.ExecuteNonQueryAsync(cancellationToken) };
+            }
+
+            if (input["load"] is JsonObject load)
+            {
+                return new JsonObject { ["affected"] = await LoadAsync(connection, load, cancellationToken) };
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new StepFailedException($"sql on '{name}': {context.Redact(ex.Message)}", ex);
+        }
+
+        throw new StepFailedException("sql needs one of 'query', 'execute' or 'load'");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in _sources.Values)
+        {
+            await source.DisposeAsync();
+        }
+    }
+
+    private static async Task<JsonArray> QueryAsync(NpgsqlConnection connection, string sql, JsonObject? parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new JsonArray();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new JsonObject();
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : ToJson(reader.GetValue(i));
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static async Task<int> LoadAsync(NpgsqlConnection connection, JsonObject load, CancellationToken cancellationToken)
+    {
+        var table = load["table"] is JsonValue t && t.TryGetValue<string>(out var tableName) ? tableName : throw new StepFailedException("sql load needs 'table'");
+        if (!Identifier().IsMatch(table))
+        {
+            throw new StepFailedException($"sql load table '{table}' is not a plain name (schema.table of letters, digits and '_')");
+        }
+
+        var mode = load["mode"] is JsonValue m && m.TryGetValue<string>(out var modeName) ? modeName : "append";
+        if (mode is not ("append" or "replace"))
+        {
+            throw new StepFailedException($"sql load mode '{mode}' is unknown; use append or replace");
+        }
+
+        var rows = load["rows"] as JsonArray ?? throw new StepFailedException("sql load needs 'rows' (a list of objects)");
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (mode == "replace")
+        {
+            await using var clear = new NpgsqlCommand($"DELETE FROM {table}", connection, transaction);
+            await clear.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var affected = 0;
+        foreach (var node in rows)
+        {
+            if (node is not JsonObject row || row.Count == 0)
+            {
+                throw new StepFailedException($"sql load rows must be non-empty objects; row {affected + 1} is not");
+            }
+
+            var columns = row.Select(c => c.Key).ToList();
+            foreach (var column in columns.Where(c => !Column().IsMatch(c)))
+            {
+                throw new StepFailedException($"sql load column '{column}' is not a plain name");
+            }
+
+            var sql = $"INSERT INTO {table} ({string.Join(", ", columns.Select(c => "\"" + c + "\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+            await using var insert = new NpgsqlCommand(sql, connection, transaction);
+            for (var i = 0; i < columns.Count; i++)
+            {
+                insert.Parameters.AddWithValue("p" + i, ToDb(row[columns[i]]));
+            }
+
+            affected += await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return affected;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, JsonObject? parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        if (parameters is not null)
+        {
+            foreach (var (key, value) in parameters)
+            {
+                command.Parameters.AddWithValue(key, ToDb(value));
+            }
+        }
+
+        return command;
+    }
+
+    private static object ToDb(JsonNode? value) => value switch
+    {
+        null => DBNull.Value,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var l) => l,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => decimal.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToJsonString(),
+    };
+
+    private static JsonNode? ToJson(object value) => value switch
+    {
+        string s => s,
+        bool b => b,
+        short or int or long or byte => JsonValue.Create(Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
+        float or double => JsonValue.Create(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
+        decimal d => JsonValue.Create(d),
+        DateTime dt => dt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset dto => dto.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        DateOnly date => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        Guid g => g.ToString(),
+        DbDataReader => null,
+        _ => value.ToString(),
+    };
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$")]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex Column();
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Orleans.Workflow.Playbooks.Model;
+
+namespace Orleans.Workflow.Plugins.BuiltIn;
+
+/// <summary>
+/// <c>wait</c>: for a <c>duration</c>, <c>until</c> an instant, or for a <c>signal</c> of the run (with an optional
+/// <c>timeout</c>, after which the step is timed out). Output: the signal's payload, else nothing.
+/// </summary>
+public sealed class WaitPlugin : IStepPlugin
+{
+    public string Name => "wait";
+
+    public async Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.InputObject();
+        if (context.Text("signal") is { } signal)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (context.Text("timeout") is { } limitText)
+            {
+                timeout.CancelAfter(ParseDuration(limitText, "timeout"));
+            }
+
+            try
+            {
+                var payload = await context.WaitForSignalAsync(signal, timeout.Token);
+                return JsonNode.Parse(payload);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no signal '{signal}' arrived within {LimitText(context)}");
+            }
+        }
+
+        TimeSpan delay;
+        if (context.Text("duration") is { } durationText)
+        {
+            delay = ParseDuration(durationText, "duration");
+        }
+        else if (context.Text("until") is { } untilText)
+        {
+            if (!DateTimeOffset.TryParse(untilText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var until))
+            {
+                throw new StepFailedException($"wait 'until' is not an ISO 8601 instant: {untilText}");
+            }
+
+            delay = until - context.Time.GetUtcNow();
+        }
+        else
+        {
+            throw new StepFailedException("wait needs one of 'duration', 'until' or 'signal'");
+        }
+
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, context.Time, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private static string LimitText(StepContext context) => context.Text("timeout") ?? "its timeout";
+
+    private static TimeSpan ParseDuration(string text, string key) =>
+        Duration.TryParse(text, out var value) ? value : throw new StepFailedException($"wait '{key}' is not a duration: {text}");
+}

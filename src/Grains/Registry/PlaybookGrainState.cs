@@ -1,0 +1,20 @@
+namespace Orleans.Workflow.Registry;
+
+/// <summary>Persisted state of a playbook: every version it ever had, and the current one.</summary>
+[GenerateSerializer]
+[Alias("owf.PlaybookGrainState")]
+public sealed class PlaybookGrainState
+{
+    [Id(0)]
+    public Dictionary<string, PlaybookVersionRecord> Versions { get; set; } = new(StringComparer.Ordinal);
+
+    [Id(1)]
+    public string? Current { get; set; }
+}
+
+[GenerateSerializer]
+[Alias("owf.PlaybookVersionRecord")]
+public sealed record PlaybookVersionRecord(
+    [property: Id(0)] string Yaml,
+    [property: Id(1)] string File,
+    [property: Id(2)] DateTimeOffset RegisteredAt);

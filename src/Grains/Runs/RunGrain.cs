@@ -1,0 +1,541 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Workflow.Events;
+using Orleans.Workflow.Execution;
+using Orleans.Workflow.Playbooks;
+using Orleans.Workflow.Playbooks.Expressions;
+using Orleans.Workflow.Playbooks.Model;
+using Orleans.Workflow.Playbooks.Params;
+using Orleans.Workflow.Playbooks.Planning;
+using Orleans.Workflow.Playbooks.Syntax;
+
+namespace Orleans.Workflow.Runs;
+
+/// <summary>
+/// One run: pins a playbook version, settles params, and after every change asks the planner which tasks
+/// are ready or skipped. Writes its state before it sends a task anything; polls its tasks as a backstop
+/// for lost reports; ends with outputs and, on failure, the root cause.
+/// </summary>
+public sealed partial class RunGrain(
+    [PersistentState("run", WorkflowStorage.Name)] IPersistentState<RunGrainState> state,
+    PlaybookCache playbooks,
+    RunEventPublisher events,
+    IOptions<WorkflowOptions> options,
+    TimeProvider time,
+    ILogger<RunGrain> logger) : Grain, IRunGrain
+{
+    private readonly List<TaskCompletionSource> _waiters = [];
+    private IGrainTimer? _poll;
+    private IGrainTimer? _deadline;
+    private RunGrainState S => state.State;
+
+    private string RunId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Request is not null && !S.Status.IsFinal())
+        {
+            StartTimers();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<StartRunResult> StartAsync(StartRunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (S.Request is not null)
+        {
+            return new StartRunResult(RunId, false, true, []);
+        }
+
+        if (!GrainKeys.IsValidRunId(RunId))
+        {
+            return Refused($"run id '{RunId}' is invalid: use letters, digits, '.', '_' or '-', at most 200 characters");
+        }
+
+        var source = await GrainFactory.GetGrain<IPlaybookGrain>(request.Playbook).GetSourceAsync(request.Version);
+        if (source is null)
+        {
+            return Refused(request.Version is null
+                ? $"playbook '{request.Playbook}' is not registered"
+                : $"playbook '{request.Playbook}' has no version {request.Version}");
+        }
+
+        var playbook = await playbooks.GetAsync(source.Name, source.Version);
+        var now = time.GetUtcNow();
+        var run = RunObject(request, playbook, now);
+        Dictionary<string, JsonNode?> given;
+        try
+        {
+            given = (JsonNode.Parse(request.ParamsJson) as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal);
+        }
+        catch (JsonException ex)
+        {
+            return Refused($"params are not a JSON object: {ex.Message}");
+        }
+
+        var resolved = ParamResolver.Resolve(playbook, given, run);
+        if (!resolved.IsValid)
+        {
+            return new StartRunResult(RunId, false, false, [.. resolved.Errors.Select(e => e.Message)]);
+        }
+
+        S.Request = request;
+        S.Playbook = playbook.Name;
+        S.Version = playbook.Version;
+        S.Owner = playbook.Owner;
+        S.ParamsJson = resolved.Values.ToJsonString();
+        S.RunJson = run.ToJsonString();
+        S.Status = WorkStatus.Running;
+        S.StartedAt = now;
+        var timeout = request.Timeout ?? playbook.Timeout;
+        S.Deadline = timeout is { } limit ? now + limit : null;
+        Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind})");
+        await AdvanceAsync(playbook);
+        if (!S.Status.IsFinal())
+        {
+            StartTimers();
+        }
+
+        return new StartRunResult(RunId, true, false, []);
+    }
+
+    public async Task<RunSnapshot?> GetSnapshotAsync()
+    {
+        if (S.Request is null)
+        {
+            return null;
+        }
+
+        var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
+        var tasks = new List<TaskSnapshot>();
+        foreach (var spec in playbook.Tasks)
+        {
+            var record = S.Tasks.GetValueOrDefault(spec.Id);
+            if (record is { Dispatched: true })
+            {
+                tasks.Add(await TaskGrainOf(spec.Id).GetSnapshotAsync());
+                continue;
+            }
+
+            var status = record?.Status ?? WorkStatus.Pending;
+            var steps = spec.Steps.Select(s => new StepSnapshot(s.Id, status.IsFinal() ? (status == WorkStatus.Skipped ? WorkStatus.Skipped : status) : WorkStatus.Pending, 0, null, null, null, null, null)).ToList();
+            tasks.Add(new TaskSnapshot(spec.Id, status, record?.Reason, null, spec.IsForeach ? [] : steps, spec.IsForeach ? [] : null, null, record?.EndedAt, record?.Error));
+        }
+
+        return new RunSnapshot(RunId, S.Playbook, S.Version, S.Status, S.Owner, S.OutputsJson, S.Error, tasks, S.StartedAt, S.EndedAt, S.Attempt, S.ParamsJson);
+    }
+
+    public async Task<WorkStatus?> WaitForEndAsync(TimeSpan timeout)
+    {
+        if (S.Request is null)
+        {
+            return null;
+        }
+
+        if (!S.Status.IsFinal())
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add(waiter);
+            try
+            {
+                await waiter.Task.WaitAsync(timeout, time);
+            }
+            catch (TimeoutException)
+            {
+                _waiters.Remove(waiter);
+            }
+        }
+
+        return S.Status;
+    }
+
+    public async Task TaskEndedAsync(TaskEnded report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (S.Request is null || S.Status.IsFinal() || !report.Status.IsFinal()
+            || !S.Tasks.TryGetValue(report.Task, out var record) || record.Status.IsFinal())
+        {
+            return; // Unknown, duplicate or late: already applied.
+        }
+
+        Record(record, report);
+        var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
+        if (report.Status is WorkStatus.Failed or WorkStatus.TimedOut && playbook.FailFast && S.StopStatus is null)
+        {
+            await StopAsync(WorkStatus.Cancelled, $"fail_fast: task '{report.Task}' {report.Status.Name()}", endRun: false);
+        }
+
+        await AdvanceAsync(playbook);
+    }
+
+    public async Task<string?> AwaitSignalAsync(string name, string stepKey)
+    {
+        if (S.PendingSignals.Remove(name, out var payload))
+        {
+            await state.WriteStateAsync();
+            return payload;
+        }
+
+        if (!S.SignalWaiters.TryGetValue(name, out var waiting))
+        {
+            S.SignalWaiters[name] = waiting = [];
+        }
+
+        if (!waiting.Contains(stepKey))
+        {
+            waiting.Add(stepKey);
+            await state.WriteStateAsync();
+        }
+
+        return null;
+    }
+
+    public async Task<string> SignalAsync(string name, string payloadJson)
+    {
+        if (S.Request is null)
+        {
+            return $"run {RunId} does not exist";
+        }
+
+        if (S.Status.IsFinal())
+        {
+            return $"run {RunId} already {S.Status.Name()}; nothing waits for signal '{name}'";
+        }
+
+        if (S.SignalWaiters.Remove(name, out var steps))
+        {
+            var delivered = new List<string>();
+            foreach (var key in steps)
+            {
+                if (await GrainFactory.GetGrain<IStepGrain>(key).SignalAsync(name, payloadJson))
+                {
+                    delivered.Add(key);
+                }
+            }
+
+            if (delivered.Count > 0)
+            {
+                await state.WriteStateAsync();
+                return $"signal '{name}' delivered to {string.Join(", ", delivered)}";
+            }
+        }
+
+        S.PendingSignals[name] = payloadJson;
+        await state.WriteStateAsync();
+        return $"signal '{name}' kept for run {RunId}: delivered when a step waits for it";
+    }
+
+    public async Task<string> CancelAsync(string reason)
+    {
+        if (S.Request is null)
+        {
+            return $"run {RunId} does not exist";
+        }
+
+        if (S.Status.IsFinal())
+        {
+            return $"run {RunId} already {S.Status.Name()}";
+        }
+
+        await StopAsync(WorkStatus.Cancelled, reason, endRun: true);
+        return $"run {RunId} cancelled";
+    }
+
+    private async Task AdvanceAsync(Playbook playbook)
+    {
+        var toSend = new List<string>();
+        if (S.StopStatus is null)
+        {
+            var planner = new RunPlanner(playbook);
+            var states = S.Tasks.ToDictionary(t => t.Key, t => ToTaskState(t.Value.Status), StringComparer.Ordinal);
+            foreach (var decision in planner.Plan(states))
+            {
+                var record = Get(decision.Task);
+                if (decision.Kind == TaskDecisionKind.Skip)
+                {
+                    record.Status = WorkStatus.Skipped;
+                    record.Reason = decision.Reason!.Value.Name();
+                    record.Error = decision.Detail;
+                    record.EndedAt = time.GetUtcNow();
+                    Publish(RunEventKind.TaskSkipped, decision.Task, $"{record.Reason}: {decision.Detail}");
+                }
+                else
+                {
+                    record.Status = WorkStatus.Queued;
+                    record.Dispatched = true;
+                    record.DispatchedAt = time.GetUtcNow();
+                    toSend.Add(decision.Task);
+                    Publish(RunEventKind.TaskQueued, decision.Task, null);
+                }
+            }
+        }
+
+        if (playbook.Tasks.All(t => S.Tasks.TryGetValue(t.Id, out var r) && r.Status.IsFinal()))
+        {
+            await CompleteAsync(playbook);
+            return;
+        }
+
+        await state.WriteStateAsync();
+        foreach (var task in toSend)
+        {
+            await SendStartAsync(task);
+        }
+    }
+
+    private async Task SendStartAsync(string taskId)
+    {
+        try
+        {
+            await TaskGrainOf(taskId).StartAsync(new StartTask(RunId, S.Playbook, S.Version, taskId, TaskScope().ToJsonString(), S.Deadline));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            SendFailed(logger, RunId, taskId, ex.Message);
+        }
+    }
+
+    /// <summary>Cancels (or times out) every task still going; <paramref name="endRun"/> ends the run now.</summary>
+    private async Task StopAsync(WorkStatus status, string reason, bool endRun)
+    {
+        S.StopStatus = status;
+        S.StopReason = reason;
+        foreach (var (id, record) in S.Tasks.Where(t => !t.Value.Status.IsFinal()).ToList())
+        {
+            if (record.Dispatched)
+            {
+                try
+                {
+                    await TaskGrainOf(id).CancelAsync(status, reason);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    SendFailed(logger, RunId, id, ex.Message);
+                }
+            }
+
+            record.Status = status;
+            record.Reason = "cancelled";
+            record.Error = reason;
+            record.EndedAt = time.GetUtcNow();
+        }
+
+        var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
+        foreach (var task in playbook.Tasks.Where(t => !S.Tasks.ContainsKey(t.Id)))
+        {
+            var record = Get(task.Id);
+            record.Status = status == WorkStatus.TimedOut ? WorkStatus.Cancelled : status;
+            record.Reason = "cancelled";
+            record.Error = reason;
+            record.EndedAt = time.GetUtcNow();
+        }
+
+        if (endRun)
+        {
+            await CompleteAsync(playbook);
+        }
+    }
+
+    private async Task CompleteAsync(Playbook playbook)
+    {
+        var status = S.StopStatus switch
+        {
+            WorkStatus.TimedOut => WorkStatus.TimedOut,
+            WorkStatus.Cancelled when S.StopReason?.StartsWith("fail_fast", StringComparison.Ordinal) != true => WorkStatus.Cancelled,
+            _ => S.Tasks.Values.Any(t => t.Status is WorkStatus.Failed or WorkStatus.TimedOut or WorkStatus.Cancelled) ? WorkStatus.Failed : WorkStatus.Succeeded,
+        };
+
+        S.Error = RootCause(playbook, status);
+        if (status == WorkStatus.Succeeded && !playbook.Outputs.IsEmpty)
+        {
+            try
+            {
+                var scope = ScopeData.ToScope(TaskScope());
+                var outputs = new JsonObject();
+                foreach (var output in playbook.Outputs)
+                {
+                    outputs[output.Name] = output.Value.Render(ExpressionEngine.Shared, scope);
+                }
+
+                S.OutputsJson = outputs.ToJsonString();
+            }
+            catch (ExpressionException ex)
+            {
+                status = WorkStatus.Failed;
+                S.Error = new RunError($"run outputs failed: {ex.Message}", null, null, null);
+            }
+        }
+
+        S.Status = status;
+        S.EndedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        _poll?.Dispose();
+        _deadline?.Dispose();
+        Publish(status switch
+        {
+            WorkStatus.Succeeded => RunEventKind.RunSucceeded,
+            WorkStatus.Cancelled => RunEventKind.RunCancelled,
+            WorkStatus.TimedOut => RunEventKind.RunTimedOut,
+            _ => RunEventKind.RunFailed,
+        }, null, S.Error?.Message);
+        Ended(logger, RunId, S.Playbook, status);
+
+        foreach (var waiter in _waiters)
+        {
+            waiter.TrySetResult();
+        }
+
+        _waiters.Clear();
+    }
+
+    private RunError? RootCause(Playbook playbook, WorkStatus status)
+    {
+        if (status == WorkStatus.Succeeded)
+        {
+            return null;
+        }
+
+        var first = S.Tasks
+            .Where(t => t.Value.Status is WorkStatus.Failed or WorkStatus.TimedOut && t.Value.Reason != "cancelled")
+            .OrderBy(t => t.Value.EndedAt)
+            .Select(t => (Id: t.Key, Record: t.Value))
+            .FirstOrDefault();
+        if (first.Record is null)
+        {
+            return new RunError(S.StopReason ?? $"run {status.Name()}", null, null, null);
+        }
+
+        var where = first.Record.FailedStep is { } step
+            ? $" at step '{step}'{(first.Record.FailedIndex is { } index ? $" (item {index})" : string.Empty)}"
+            : string.Empty;
+        var owner = playbook.Owner is { } team ? $" (owner: {team})" : string.Empty;
+        return new RunError(
+            $"task '{first.Id}' {first.Record.Status.Name()}{where}: {first.Record.Error ?? "no error message"}{owner}",
+            first.Id,
+            first.Record.FailedStep,
+            first.Record.FailedIndex);
+    }
+
+    private void Record(RunTaskRecord record, TaskEnded report)
+    {
+        record.Status = report.Status;
+        record.Reason = report.Reason;
+        record.OutputsJson = report.OutputsJson;
+        record.Error = report.Error;
+        record.FailedStep = report.FailedStep;
+        record.FailedIndex = report.FailedIndex;
+        record.EndedAt = time.GetUtcNow();
+    }
+
+    private JsonObject TaskScope()
+    {
+        var tasks = new JsonObject();
+        foreach (var (id, record) in S.Tasks.Where(t => t.Value.Status.IsFinal()))
+        {
+            tasks[id] = new JsonObject
+            {
+                ["outputs"] = ScopeData.ParseOrNull(record.OutputsJson),
+                ["status"] = record.Status.Name(),
+            };
+        }
+
+        return new JsonObject
+        {
+            ["params"] = JsonNode.Parse(S.ParamsJson),
+            ["run"] = JsonNode.Parse(S.RunJson),
+            ["tasks"] = tasks,
+        };
+    }
+
+    private JsonObject RunObject(StartRunRequest request, Playbook playbook, DateTimeOffset now)
+    {
+        var logical = request.Trigger.ScheduledAt ?? now;
+        return new JsonObject
+        {
+            ["id"] = RunId,
+            ["playbook"] = playbook.Name,
+            ["version"] = playbook.Version,
+            ["attempt"] = 1,
+            ["started_at"] = now.ToString("O", CultureInfo.InvariantCulture),
+            ["logical_date"] = logical.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["owner"] = playbook.Owner,
+            ["trigger"] = new JsonObject
+            {
+                ["kind"] = request.Trigger.Kind,
+                ["scheduled_at"] = request.Trigger.ScheduledAt?.ToString("O", CultureInfo.InvariantCulture),
+                ["event"] = ScopeData.ParseOrNull(request.Trigger.EventJson),
+            },
+        };
+    }
+
+    private void StartTimers()
+    {
+        _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(options.Value.ResendInterval, options.Value.ResendInterval));
+        if (S.Deadline is { } deadline && _deadline is null)
+        {
+            var due = deadline - time.GetUtcNow();
+            _deadline = this.RegisterGrainTimer(
+                async () =>
+                {
+                    if (!S.Status.IsFinal())
+                    {
+                        await StopAsync(WorkStatus.TimedOut, $"run timed out after {Duration.Format(deadline - S.StartedAt!.Value)}", endRun: true);
+                    }
+                },
+                new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+    }
+
+    // The backstop for lost messages: re-send StartTask (ignored if it arrived) and fetch outcomes.
+    private async Task PollAsync()
+    {
+        if (S.Status.IsFinal())
+        {
+            return;
+        }
+
+        var due = time.GetUtcNow() - options.Value.ResendInterval;
+        foreach (var (id, _) in S.Tasks.Where(t => t.Value is { Dispatched: true, Status: WorkStatus.Queued } r && r.DispatchedAt < due).ToList())
+        {
+            await SendStartAsync(id);
+            if (await TaskGrainOf(id).GetOutcomeAsync() is { } outcome)
+            {
+                await TaskEndedAsync(outcome);
+            }
+        }
+    }
+
+    private RunTaskRecord Get(string taskId)
+    {
+        if (!S.Tasks.TryGetValue(taskId, out var record))
+        {
+            S.Tasks[taskId] = record = new RunTaskRecord();
+        }
+
+        return record;
+    }
+
+    private ITaskGrain TaskGrainOf(string taskId) => GrainFactory.GetGrain<ITaskGrain>(GrainKeys.Task(RunId, taskId));
+
+    private StartRunResult Refused(string error) => new(RunId, false, false, [error]);
+
+    private void Publish(RunEventKind kind, string? task, string? message) =>
+        events.Publish(new RunEvent($"{RunId}#{task}#{kind}", RunId, kind, time.GetUtcNow(), task, Message: message, Owner: S.Owner));
+
+    private static TaskState ToTaskState(WorkStatus status) => status switch
+    {
+        WorkStatus.Succeeded => TaskState.Succeeded,
+        WorkStatus.Failed => TaskState.Failed,
+        WorkStatus.Skipped => TaskState.Skipped,
+        WorkStatus.Cancelled => TaskState.Cancelled,
+        WorkStatus.TimedOut => TaskState.TimedOut,
+        WorkStatus.Queued => TaskState.Queued,
+        WorkStatus.Running => TaskState.Running,
+        _ => TaskState.Pending,
+    };
+}

@@ -1,0 +1,40 @@
+using Orleans.Workflow.Runs;
+
+namespace Orleans.Workflow.Steps;
+
+/// <summary>Persisted state of one step. Holds no secret: the input is rendered again for every attempt.</summary>
+[GenerateSerializer]
+[Alias("owf.StepGrainState")]
+public sealed class StepGrainState
+{
+    [Id(0)]
+    public ExecuteStep? Command { get; set; }
+
+    [Id(1)]
+    public WorkStatus Status { get; set; } = WorkStatus.Pending;
+
+    [Id(2)]
+    public int Attempts { get; set; }
+
+    [Id(3)]
+    public string? OutputJson { get; set; }
+
+    [Id(4)]
+    public string? Error { get; set; }
+
+    [Id(5)]
+    public DateTimeOffset? StartedAt { get; set; }
+
+    [Id(6)]
+    public DateTimeOffset? EndedAt { get; set; }
+
+    /// <summary>When the next attempt is due while a retry waits.</summary>
+    [Id(7)]
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    [Id(8)]
+    public string? Reason { get; set; }
+
+    [Id(9)]
+    public bool ContinueOnError { get; set; }
+}

@@ -1,0 +1,459 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Workflow.Events;
+using Orleans.Workflow.Execution;
+using Orleans.Workflow.Playbooks.Expressions;
+using Orleans.Workflow.Playbooks.Model;
+using Orleans.Workflow.Runs;
+using Orleans.Workflow.Steps;
+
+namespace Orleans.Workflow.Tasks;
+
+/// <summary>
+/// One task of a run: evaluates <c>if</c> and <c>foreach</c>, runs each instance's steps in order (at most
+/// <c>max_parallel</c> instances at once), computes outputs and reports to the run. Sends down (to steps) only
+/// after its state is written; reports up one-way; polls its running steps as a backstop for lost reports.
+/// </summary>
+public sealed partial class TaskGrain(
+    [PersistentState("task", WorkflowStorage.Name)] IPersistentState<TaskGrainState> state,
+    PlaybookCache playbooks,
+    SecretStore secrets,
+    RunEventPublisher events,
+    IOptions<WorkflowOptions> options,
+    TimeProvider time,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain
+{
+    private IGrainTimer? _poll;
+    private TaskGrainState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Command is not null)
+        {
+            if (S.Status.IsFinal())
+            {
+                ReportUp();
+            }
+            else
+            {
+                StartPolling();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StartAsync(StartTask command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (S.Command is not null)
+        {
+            if (S.Status.IsFinal())
+            {
+                ReportUp();
+            }
+
+            return;
+        }
+
+        S.Command = command;
+        var now = time.GetUtcNow();
+        S.StartedAt = now;
+        var task = await SpecAsync();
+        S.Deadline = Earliest(command.RunDeadline, task.Timeout is { } limit ? now + limit : null);
+        var scope = ScopeData.ToScope(ScopeData.Parse(command.ScopeJson), secrets.Current());
+        try
+        {
+            if (task.If is { } condition && !StepGrain.Truthy(condition.Evaluate(ExpressionEngine.Shared, scope)))
+            {
+                S.Reason = "condition";
+                await FinishAsync(WorkStatus.Skipped, null, null);
+                return;
+            }
+
+            if (task.Foreach is { } items)
+            {
+                var list = items.Render(ExpressionEngine.Shared, scope) as JsonArray;
+                if (list is null)
+                {
+                    await FinishAsync(WorkStatus.Failed, null, "'foreach' did not give a list");
+                    return;
+                }
+
+                S.IsForeach = true;
+                S.Instances = [.. list.Select((item, i) => new InstanceState { Index = i, ItemJson = item?.ToJsonString() ?? "null" })];
+            }
+            else
+            {
+                S.Instances = [new InstanceState { Index = -1 }];
+            }
+        }
+        catch (ExpressionException ex)
+        {
+            await FinishAsync(WorkStatus.Failed, null, SecretStore.Redact(ex.Message, secrets.Current()));
+            return;
+        }
+
+        S.Status = WorkStatus.Running;
+        Publish(RunEventKind.TaskStarted, S.IsForeach ? $"{S.Instances.Count} items" : null);
+        if (S.Instances.Count == 0)
+        {
+            await FinishAsync(WorkStatus.Succeeded, "[]", null);
+            return;
+        }
+
+        var toSend = StartInstances(task);
+        await state.WriteStateAsync();
+        StartPolling();
+        await SendAsync(toSend);
+    }
+
+    public async Task StepEndedAsync(StepEnded report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (S.Command is null || S.Status.IsFinal())
+        {
+            return;
+        }
+
+        var instance = S.Instances.FirstOrDefault(i => i.Index == report.Index);
+        var task = await SpecAsync();
+        if (instance is null || instance.Status != WorkStatus.Running || instance.Next >= task.Steps.Length
+            || task.Steps[instance.Next].Id != report.Step || !report.Status.IsFinal())
+        {
+            return; // A duplicate or a stale report: already applied.
+        }
+
+        instance.Steps.Add(new StepRecord(report.Step, report.Status, report.Attempts, report.OutputJson, report.Error, time.GetUtcNow()));
+        var toSend = new List<(InstanceState, StepSpec)>();
+        var goesOn = report.Status is WorkStatus.Succeeded or WorkStatus.Skipped
+            || (report.ContinueOnError && report.Status is WorkStatus.Failed or WorkStatus.TimedOut);
+        if (goesOn)
+        {
+            instance.Next++;
+            if (instance.Next < task.Steps.Length)
+            {
+                instance.DispatchedAt = time.GetUtcNow();
+                toSend.Add((instance, task.Steps[instance.Next]));
+            }
+            else
+            {
+                EndInstance(task, instance);
+            }
+        }
+        else
+        {
+            instance.Status = report.Status;
+            instance.Error = report.Error;
+            S.FailedStep ??= report.Step;
+            S.FailedIndex ??= S.IsForeach ? instance.Index : null;
+            S.Error ??= report.Error;
+        }
+
+        if (instance.Status.IsFinal())
+        {
+            toSend.AddRange(StartInstances(task));
+        }
+
+        if (S.Instances.All(i => i.Status.IsFinal()))
+        {
+            await FinishAsync(Outcome(), Outputs(), S.Error);
+            return;
+        }
+
+        await state.WriteStateAsync();
+        await SendAsync(toSend);
+    }
+
+    public async Task<TaskSnapshot> GetSnapshotAsync()
+    {
+        var id = S.Command?.TaskId ?? GrainKeys.ParseTask(this.GetPrimaryKeyString()).TaskId;
+        if (S.Command is null)
+        {
+            return new TaskSnapshot(id, S.Status, S.Reason, null, [], null, null, null, null);
+        }
+
+        var task = await SpecAsync();
+        var instances = new List<InstanceSnapshot>();
+        foreach (var instance in S.Instances)
+        {
+            instances.Add(new InstanceSnapshot(instance.Index, instance.ItemJson, instance.Status, instance.OutputsJson, await StepsAsync(task, instance)));
+        }
+
+        return new TaskSnapshot(
+            id,
+            S.Status,
+            S.Reason,
+            S.OutputsJson,
+            S.IsForeach || instances.Count == 0 ? [] : instances[0].Steps,
+            S.IsForeach ? instances : null,
+            S.StartedAt,
+            S.EndedAt,
+            S.Error);
+    }
+
+    public Task<TaskEnded?> GetOutcomeAsync() => Task.FromResult(S.Status.IsFinal() && S.Command is not null ? Ended() : null);
+
+    public async Task CancelAsync(WorkStatus status, string reason)
+    {
+        if (S.Status.IsFinal())
+        {
+            return;
+        }
+
+        if (S.Command is null)
+        {
+            S.Status = status;
+            S.Error = reason;
+            return;
+        }
+
+        var task = await SpecAsync();
+        foreach (var instance in S.Instances.Where(i => !i.Status.IsFinal()))
+        {
+            if (instance.Status == WorkStatus.Running && instance.Next < task.Steps.Length)
+            {
+                await Step(instance, task.Steps[instance.Next]).CancelAsync(status, reason);
+            }
+
+            instance.Status = status;
+            instance.Error = reason;
+        }
+
+        await FinishAsync(status, Outputs(), reason);
+    }
+
+    private List<(InstanceState, StepSpec)> StartInstances(TaskSpec task)
+    {
+        var running = S.Instances.Count(i => i.Status == WorkStatus.Running);
+        var limit = task.MaxParallel ?? int.MaxValue;
+        var started = new List<(InstanceState, StepSpec)>();
+        foreach (var instance in S.Instances.Where(i => i.Status == WorkStatus.Pending))
+        {
+            if (running >= limit)
+            {
+                break;
+            }
+
+            instance.Status = WorkStatus.Running;
+            instance.DispatchedAt = time.GetUtcNow();
+            running++;
+            started.Add((instance, task.Steps[0]));
+        }
+
+        return started;
+    }
+
+    private void EndInstance(TaskSpec task, InstanceState instance)
+    {
+        try
+        {
+            JsonNode? outputs;
+            if (task.Outputs.IsEmpty)
+            {
+                outputs = ScopeData.ParseOrNull(instance.Steps.LastOrDefault()?.OutputJson);
+            }
+            else
+            {
+                var scope = ScopeData.ToScope(InstanceScope(instance));
+                var result = new JsonObject();
+                foreach (var output in task.Outputs)
+                {
+                    result[output.Name] = output.Value.Render(ExpressionEngine.Shared, scope);
+                }
+
+                outputs = result;
+            }
+
+            instance.OutputsJson = outputs?.ToJsonString();
+            instance.Status = WorkStatus.Succeeded;
+        }
+        catch (ExpressionException ex)
+        {
+            instance.Status = WorkStatus.Failed;
+            instance.Error = $"outputs failed: {ex.Message}";
+            S.Error ??= instance.Error;
+        }
+    }
+
+    private WorkStatus Outcome()
+    {
+        if (S.Instances.All(i => i.Status == WorkStatus.Succeeded))
+        {
+            return WorkStatus.Succeeded;
+        }
+
+        if (S.Instances.Any(i => i.Status == WorkStatus.Failed))
+        {
+            return WorkStatus.Failed;
+        }
+
+        return S.Instances.Any(i => i.Status == WorkStatus.TimedOut) ? WorkStatus.TimedOut : WorkStatus.Cancelled;
+    }
+
+    private string? Outputs()
+    {
+        if (!S.IsForeach)
+        {
+            return S.Instances.FirstOrDefault() is { Status: WorkStatus.Succeeded } only ? only.OutputsJson : null;
+        }
+
+        var list = new JsonArray();
+        foreach (var instance in S.Instances.OrderBy(i => i.Index))
+        {
+            list.Add(instance.Status == WorkStatus.Succeeded ? ScopeData.ParseOrNull(instance.OutputsJson) : null);
+        }
+
+        return list.ToJsonString();
+    }
+
+    private async Task FinishAsync(WorkStatus status, string? outputsJson, string? error)
+    {
+        S.Status = status;
+        S.OutputsJson = outputsJson;
+        S.Error = error;
+        S.EndedAt = time.GetUtcNow();
+        await state.WriteStateAsync();
+        _poll?.Dispose();
+        _poll = null;
+        Publish(status switch
+        {
+            WorkStatus.Succeeded => RunEventKind.TaskSucceeded,
+            WorkStatus.Skipped => RunEventKind.TaskSkipped,
+            WorkStatus.Cancelled => RunEventKind.TaskCancelled,
+            WorkStatus.TimedOut => RunEventKind.TaskTimedOut,
+            _ => RunEventKind.TaskFailed,
+        }, error ?? S.Reason);
+        ReportUp();
+    }
+
+    private void ReportUp() =>
+        GrainFactory.GetGrain<IRunGrain>(S.Command!.RunId).TaskEndedAsync(Ended()).Ignore();
+
+    private TaskEnded Ended() => new(S.Command!.TaskId, S.Status, S.OutputsJson, S.Reason, S.Error, S.FailedStep, S.FailedIndex);
+
+    private async Task SendAsync(List<(InstanceState Instance, StepSpec Step)> toSend)
+    {
+        foreach (var (instance, step) in toSend)
+        {
+            await SendOneAsync(instance, step);
+        }
+    }
+
+    private async Task SendOneAsync(InstanceState instance, StepSpec step)
+    {
+        var command = S.Command!;
+        try
+        {
+            await Step(instance, step).ExecuteAsync(new ExecuteStep(
+                command.RunId,
+                command.Playbook,
+                command.Version,
+                command.TaskId,
+                instance.Index,
+                step.Id,
+                InstanceScope(instance).ToJsonString(),
+                S.Deadline));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The poll re-sends it: the step ignores a command it already has.
+            SendFailed(logger, this.GetPrimaryKeyString(), step.Id, ex.Message);
+        }
+    }
+
+    private IStepGrain Step(InstanceState instance, StepSpec step) =>
+        GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(S.Command!.RunId, S.Command.TaskId, instance.Index, step.Id));
+
+    private JsonObject InstanceScope(InstanceState instance)
+    {
+        var data = ScopeData.Parse(S.Command!.ScopeJson);
+        var steps = new JsonObject();
+        foreach (var record in instance.Steps)
+        {
+            steps[record.Id] = new JsonObject
+            {
+                ["output"] = ScopeData.ParseOrNull(record.OutputJson),
+                ["status"] = record.Status.Name(),
+            };
+        }
+
+        data["steps"] = steps;
+        if (S.IsForeach)
+        {
+            data["item"] = ScopeData.ParseOrNull(instance.ItemJson);
+            data["index"] = instance.Index;
+        }
+
+        return data;
+    }
+
+    private async Task<List<StepSnapshot>> StepsAsync(TaskSpec task, InstanceState instance)
+    {
+        var result = new List<StepSnapshot>();
+        for (var i = 0; i < task.Steps.Length; i++)
+        {
+            var spec = task.Steps[i];
+            var record = instance.Steps.FirstOrDefault(r => r.Id == spec.Id);
+            if (i == instance.Next && instance.Status == WorkStatus.Running)
+            {
+                result.Add(await Step(instance, spec).GetSnapshotAsync());
+            }
+            else if (record is not null || i < instance.Next)
+            {
+                result.Add(await Step(instance, spec).GetSnapshotAsync());
+            }
+            else
+            {
+                var status = instance.Status.IsFinal() ? (instance.Status == WorkStatus.Succeeded ? WorkStatus.Skipped : instance.Status) : WorkStatus.Pending;
+                result.Add(new StepSnapshot(spec.Id, status == WorkStatus.Failed ? WorkStatus.Skipped : status, 0, null, null, null, null, null));
+            }
+        }
+
+        return result;
+    }
+
+    private void StartPolling()
+    {
+        _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(options.Value.ResendInterval, options.Value.ResendInterval));
+    }
+
+    // The backstop for lost messages: re-send the current step's command (ignored if it arrived) and
+    // fetch its outcome (applied once if its report was lost).
+    private async Task PollAsync()
+    {
+        if (S.Command is null || S.Status.IsFinal())
+        {
+            return;
+        }
+
+        var task = await SpecAsync();
+        var due = time.GetUtcNow() - options.Value.ResendInterval;
+        foreach (var instance in S.Instances.Where(i => i.Status == WorkStatus.Running && i.DispatchedAt < due && i.Next < task.Steps.Length).ToList())
+        {
+            var step = task.Steps[instance.Next];
+            await SendOneAsync(instance, step);
+            if (await Step(instance, step).GetOutcomeAsync() is { } outcome)
+            {
+                await StepEndedAsync(outcome);
+            }
+        }
+    }
+
+    private async Task<TaskSpec> SpecAsync()
+    {
+        var command = S.Command!;
+        var playbook = await playbooks.GetAsync(command.Playbook, command.Version);
+        return playbook.FindTask(command.TaskId) ?? throw new InvalidOperationException($"task '{command.TaskId}' is not in version {command.Version}");
+    }
+
+    private void Publish(RunEventKind kind, string? message)
+    {
+        var command = S.Command!;
+        events.Publish(new RunEvent($"{this.GetPrimaryKeyString()}#{kind}", command.RunId, kind, time.GetUtcNow(), command.TaskId, Message: message));
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
+        a is null ? b : b is null ? a : (a < b ? a : b);
+}

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Workflow.Events;
+using Orleans.Workflow.Execution;
+using Orleans.Workflow.Plugins;
+using Orleans.Workflow.Plugins.BuiltIn;
+
+namespace Orleans.Workflow.Silo.Hosting;
+
+/// <summary>The hosting concerns of a workflow silo, one extension each.</summary>
+public static class WorkflowSiloBuilderExtensions
+{
+    /// <summary>Everything a silo needs to run playbooks on the embedded default (in-memory state and streams).</summary>
+    public static ISiloBuilder AddWorkflow(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .AddWorkflowCore(configuration)
+            .AddWorkflowStorage()
+            .AddWorkflowEvents();
+    }
+
+    /// <summary>Grains' services: plugins (built-ins included), playbook cache, secrets, event publisher, clock.</summary>
+    public static ISiloBuilder AddWorkflowCore(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PluginRegistry>();
+        services.AddSingleton<PlaybookCache>();
+        services.AddSingleton<SecretStore>();
+        services.AddSingleton<RunEventPublisher>();
+        services.AddStepPlugin<NoopPlugin>()
+            .AddStepPlugin<LogPlugin>()
+            .AddStepPlugin<ShellPlugin>()
+            .AddStepPlugin<HttpPlugin>()
+            .AddStepPlugin<SqlPlugin>()
+            .AddStepPlugin<PlaybookPlugin>()
+            .AddStepPlugin<WaitPlugin>();
+        return builder;
+    }
+
+    /// <summary>In-memory grain state (the embedded default: state lives as long as the process).</summary>
+    public static ISiloBuilder AddWorkflowStorage(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder
+            .AddMemoryGrainStorage(WorkflowStorage.Name)
+            .AddMemoryGrainStorage(WorkflowStorage.PubSub);
+    }
+
+    /// <summary>The run event streams, in memory, with enough queues that one busy run does not hold up the rest.</summary>
+    public static ISiloBuilder AddWorkflowEvents(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddMemoryStreams(RunEvent.StreamProvider, streams =>
+        {
+            streams.ConfigurePartitioning(8);
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = TimeSpan.FromMilliseconds(20)));
+        });
+    }
+
+    /// <summary>Registers a step plugin; its <see cref="IStepPlugin.Name"/> is what steps use.</summary>
+    public static IServiceCollection AddStepPlugin<TPlugin>(this IServiceCollection services)
+        where TPlugin : class, IStepPlugin
+    {
+        services.AddSingleton<IStepPlugin, TPlugin>();
+        return services;
+    }
+}
