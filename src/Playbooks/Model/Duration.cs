@@ -65,11 +65,13 @@ public static class Duration
 
             lastRank = rank;
             span = span[unitLength..];
-            totalMs += amount * ms;
-            if (totalMs > (decimal)TimeSpan.MaxValue.TotalMilliseconds / 2)
+            const decimal limit = 100m * 365 * 86_400_000; // a century is longer than any workflow waits
+            if (amount > limit || totalMs + (amount * ms) > limit)
             {
                 return false;
             }
+
+            totalMs += amount * ms;
         }
 
         value = TimeSpan.FromMilliseconds((double)totalMs);
