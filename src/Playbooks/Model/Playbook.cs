@@ -32,13 +32,24 @@ public sealed record Playbook(
         return null;
     }
 
-    /// <summary>The retry policy a step runs under: its own, else its task's, else the playbook's defaults.</summary>
-    public RetryPolicy EffectiveRetry(TaskSpec task, StepSpec step) =>
-        step.Retry ?? task.Retry ?? Defaults.Retry ?? RetryPolicy.None;
+    /// <summary>The plugin whose steps wait as long as they were asked to: inherited retry and timeout skip it.</summary>
+    public const string WaitPlugin = "wait";
 
-    /// <summary>The per-attempt timeout of a step: its own, else its task's, else the playbook's defaults.</summary>
-    public TimeSpan? EffectiveTimeout(TaskSpec task, StepSpec step) =>
-        step.Timeout ?? task.Timeout ?? Defaults.Timeout;
+    /// <summary>The retry policy a step runs under: its own, else its task's, else the playbook's defaults (a <c>wait</c> step: only its own).</summary>
+    public RetryPolicy EffectiveRetry(TaskSpec task, StepSpec step)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(step);
+        return step.Uses == WaitPlugin ? step.Retry ?? RetryPolicy.None : step.Retry ?? task.Retry ?? Defaults.Retry ?? RetryPolicy.None;
+    }
+
+    /// <summary>The per-attempt timeout of a step: its own, else its task's, else the playbook's defaults (a <c>wait</c> step: only its own).</summary>
+    public TimeSpan? EffectiveTimeout(TaskSpec task, StepSpec step)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(step);
+        return step.Uses == WaitPlugin ? step.Timeout : step.Timeout ?? task.Timeout ?? Defaults.Timeout;
+    }
 
     /// <summary>The external worker queue a step runs on, or null when it runs inside the cluster.</summary>
     public static string? EffectiveWorker(TaskSpec task, StepSpec step) => step.Worker ?? task.Worker;
