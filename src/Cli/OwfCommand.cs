@@ -15,12 +15,16 @@ public static class OwfCommand
     /// <summary>Exit code for invalid input: a bad playbook, bad params, bad arguments.</summary>
     public const int Invalid = 2;
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(args, output, error, interactive: false, cancellationToken);
+
+    /// <summary>Runs one invocation; <paramref name="interactive"/> means stdout is a terminal, so progress is a tree redrawn in place rather than event lines.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default)
     {
         var root = new RootCommand("owf: validate and run Orleans.Workflow playbooks.")
         {
             ValidateCommand.Create(output, error),
-            RunCommand.Create(output, error),
+            RunCommand.Create(output, error, interactive),
         };
 
         var parsed = root.Parse(args);

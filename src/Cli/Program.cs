@@ -1,3 +1,3 @@
 using Orleans.Workflow.Cli;
 
-return await OwfCommand.RunAsync(args, Console.Out, Console.Error);
+return await OwfCommand.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);

@@ -27,27 +27,17 @@ public sealed class ProgressPrinter(TextWriter output)
         return output.WriteLineAsync($"{item.Timestamp.ToLocalTime():HH:mm:ss.fff} {where} {what}{message}");
     }
 
-    public static async Task PrintSummaryAsync(TextWriter output, RunSnapshot snapshot)
+    /// <summary>The tree (unless it is already on screen), the root cause of a failure, and the outputs.</summary>
+    public static async Task PrintSummaryAsync(TextWriter output, RunSnapshot snapshot, bool withTree = true)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(snapshot);
-        await output.WriteLineAsync();
-        await output.WriteLineAsync($"run {snapshot.Id}  {snapshot.Playbook}  {snapshot.Status.Name()}  {Took(snapshot.StartedAt, snapshot.EndedAt)}");
-        foreach (var task in snapshot.Tasks)
+        if (withTree)
         {
-            var reason = task.Reason is null ? string.Empty : $" ({task.Reason})";
-            await output.WriteLineAsync($"  {Mark(task.Status)} {task.Id}  {task.Status.Name()}{reason}  {Took(task.StartedAt, task.EndedAt)}");
-            if (task.Instances is { } instances)
+            await output.WriteLineAsync();
+            foreach (var line in Tree(snapshot, snapshot.EndedAt ?? DateTimeOffset.UtcNow))
             {
-                foreach (var instance in instances)
-                {
-                    await output.WriteLineAsync($"      [{instance.Index}] {instance.ItemJson}  {instance.Status.Name()}");
-                    await PrintStepsAsync(output, instance.Steps, "          ");
-                }
-            }
-            else
-            {
-                await PrintStepsAsync(output, task.Steps, "      ");
+                await output.WriteLineAsync(line);
             }
         }
 
@@ -65,13 +55,39 @@ public sealed class ProgressPrinter(TextWriter output)
         }
     }
 
-    private static async Task PrintStepsAsync(TextWriter output, IReadOnlyList<StepSnapshot> steps, string indent)
+    /// <summary>The run as a task/step tree with states and durations (running ones measured up to <paramref name="now"/>).</summary>
+    public static List<string> Tree(RunSnapshot snapshot, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var lines = new List<string> { $"run {snapshot.Id}  {snapshot.Playbook}  {snapshot.Status.Name()}  {Took(snapshot.StartedAt, snapshot.EndedAt, now)}" };
+        foreach (var task in snapshot.Tasks)
+        {
+            var reason = task.Reason is null ? string.Empty : $" ({task.Reason})";
+            lines.Add($"  {Mark(task.Status)} {task.Id}  {task.Status.Name()}{reason}  {Took(task.StartedAt, task.EndedAt, now)}");
+            if (task.Instances is { } instances)
+            {
+                foreach (var instance in instances)
+                {
+                    lines.Add($"      [{instance.Index}] {instance.ItemJson}  {instance.Status.Name()}");
+                    Steps(lines, instance.Steps, "          ", now);
+                }
+            }
+            else
+            {
+                Steps(lines, task.Steps, "      ", now);
+            }
+        }
+
+        return lines;
+    }
+
+    private static void Steps(List<string> lines, IReadOnlyList<StepSnapshot> steps, string indent, DateTimeOffset now)
     {
         foreach (var step in steps)
         {
             var attempts = step.Attempts > 1 ? $"  {step.Attempts} attempts" : string.Empty;
             var error = step.Error is null ? string.Empty : $"  {step.Error}";
-            await output.WriteLineAsync($"{indent}{Mark(step.Status)} {step.Id}  {step.Status.Name()}  {Took(step.StartedAt, step.EndedAt)}{attempts}{error}");
+            lines.Add($"{indent}{Mark(step.Status)} {step.Id}  {step.Status.Name()}  {Took(step.StartedAt, step.EndedAt, now)}{attempts}{error}");
         }
     }
 
@@ -85,8 +101,8 @@ public sealed class ProgressPrinter(TextWriter output)
         _ => "..",
     };
 
-    private static string Took(DateTimeOffset? start, DateTimeOffset? end) =>
-        start is { } s && end is { } e ? (e - s).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms" : string.Empty;
+    private static string Took(DateTimeOffset? start, DateTimeOffset? end, DateTimeOffset now) =>
+        start is { } s ? ((end ?? now) - s).TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms" : string.Empty;
 
     private static string Index(int? index) => index is { } i ? $"[{i}]" : string.Empty;
 

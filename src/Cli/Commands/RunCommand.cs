@@ -15,7 +15,7 @@ public static class RunCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, bool interactive)
     {
         var file = new Argument<string>("FILE") { Description = "The playbook to run." };
         var parameters = new Option<string[]>("--param", "-p")
@@ -53,14 +53,15 @@ public static class RunCommand
                 result.GetValue(parameters) ?? [],
                 result.GetValue(playbooks),
                 result.GetValue(json),
-                result.GetValue(timeout)),
+                result.GetValue(timeout),
+                interactive),
             output,
             error,
             cancellationToken));
         return command;
     }
 
-    private sealed record RunArguments(string File, string[] Params, string? PlaybooksDir, bool Json, string? Timeout);
+    private sealed record RunArguments(string File, string[] Params, string? PlaybooksDir, bool Json, string? Timeout, bool Interactive);
 
     private static async Task<int> RunAsync(RunArguments args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -117,7 +118,7 @@ public static class RunCommand
         }
 
         var runId = WorkflowClient.NewRunId();
-        await using var watch = args.Json ? null : await client.WatchAsync(runId);
+        await using var watch = args.Json || args.Interactive ? null : await client.WatchAsync(runId);
         try
         {
             await client.StartRunAsync(playbook.Name, values, new StartRunOptions { RunId = runId, Timeout = limit });
@@ -133,7 +134,9 @@ public static class RunCommand
         }
 
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var printing = watch is null ? Task.CompletedTask : PrintEventsAsync(watch, new ProgressPrinter(output), watching.Token);
+        var printing = watch is not null ? PrintEventsAsync(watch, new ProgressPrinter(output), watching.Token)
+            : args.Interactive && !args.Json ? LiveTree.DrawAsync(client, runId, output, watching.Token)
+            : Task.CompletedTask;
         RunSnapshot snapshot;
         try
         {
@@ -145,7 +148,7 @@ public static class RunCommand
             snapshot = await client.WaitForEndAsync(runId, CancellationToken.None);
         }
 
-        // Events trail the state a little: let the last ones print, then stop listening.
+        // Events trail the state a little: let the last ones print (the live tree draws the end state), then stop.
         await Task.WhenAny(printing, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
         await watching.CancelAsync();
         await printing;
@@ -155,7 +158,7 @@ public static class RunCommand
         }
         else
         {
-            await ProgressPrinter.PrintSummaryAsync(output, snapshot);
+            await ProgressPrinter.PrintSummaryAsync(output, snapshot, withTree: !args.Interactive);
         }
 
         return snapshot.Status == WorkStatus.Succeeded ? OwfCommand.Ok : OwfCommand.Failed;
