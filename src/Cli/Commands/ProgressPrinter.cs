@@ -9,8 +9,6 @@ namespace Orleans.Workflow.Cli.Commands;
 /// <summary>Prints a run's events as plain lines while it runs, and its task/step tree and outputs when it ends.</summary>
 public sealed class ProgressPrinter(TextWriter output)
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public Task PrintAsync(RunEvent item)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -51,7 +49,7 @@ public sealed class ProgressPrinter(TextWriter output)
         {
             await output.WriteLineAsync();
             await output.WriteLineAsync("outputs:");
-            await output.WriteLineAsync(JsonNode.Parse(outputs)!.ToJsonString(Indented));
+            await output.WriteLineAsync(JsonNode.Parse(outputs)!.ToJsonString(CliJson.Indented));
         }
     }
 

@@ -13,8 +13,6 @@ namespace Orleans.Workflow.Cli.Commands;
 /// <summary><c>owf run FILE [-p name=value]... [--playbooks DIR] [--json] [--timeout DURATION]</c>.</summary>
 public static class RunCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     public static Command Create(TextWriter output, TextWriter error, bool interactive)
     {
         var file = new Argument<string>("FILE") { Description = "The playbook to run." };
@@ -154,7 +152,7 @@ public static class RunCommand
         await printing;
         if (args.Json)
         {
-            await output.WriteLineAsync(RunSnapshotJson.ToJson(snapshot).ToJsonString(Indented));
+            await output.WriteLineAsync(RunSnapshotJson.ToJson(snapshot).ToJsonString(CliJson.Indented));
         }
         else
         {

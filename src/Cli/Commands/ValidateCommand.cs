@@ -8,8 +8,6 @@ namespace Orleans.Workflow.Cli.Commands;
 /// <summary><c>owf validate FILE... [--json] [--plugin NAME]...</c>: every error of every file, exit 0 or 2.</summary>
 public static class ValidateCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
-
     public static Command Create(TextWriter output, TextWriter error)
     {
         var files = new Argument<string[]>("FILE")
@@ -61,7 +59,7 @@ public static class ValidateCommand
             if (result.GetValue(json))
             {
                 var rows = diagnostics.Select(d => new { file = d.File, line = d.Line, column = d.Column, message = d.Message });
-                output.WriteLine(JsonSerializer.Serialize(rows, JsonOptions));
+                output.WriteLine(JsonSerializer.Serialize(rows, CliJson.Indented));
             }
             else
             {

@@ -34,7 +34,7 @@ public static class ParamResolver
         var declared = playbook.Params.Select(p => p.Name).ToList();
         foreach (var name in given.Keys.Where(k => !declared.Contains(k)).Order(StringComparer.Ordinal))
         {
-            var known = declared.Count == 0 ? "it declares none" : "it declares " + string.Join(", ", declared);
+            var known = declared.Count == 0 ? "declares none" : "declares " + string.Join(", ", declared);
             errors.Add(new ParamError(name, $"unknown param '{name}'{Suggestions.Hint(name, declared)}: playbook '{playbook.Name}' {known}"));
         }
 
