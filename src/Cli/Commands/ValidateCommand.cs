@@ -21,8 +21,7 @@ public static class ValidateCommand
         };
         var plugins = new Option<string[]>("--plugin")
         {
-            Description = "A plugin the cluster knows besides the built-ins (repeatable).",
-            AllowMultipleArgumentsPerToken = true,
+            Description = "A plugin the cluster knows besides the built-ins (repeat --plugin for each).",
         };
 
         var command = new Command("validate", """
@@ -45,6 +44,12 @@ public static class ValidateCommand
             var options = PlaybookValidationOptions.Default.WithPlugins(result.GetValue(plugins) ?? []);
             var diagnostics = new List<Diagnostic>();
             var paths = result.GetValue(files) ?? [];
+            if (paths.FirstOrDefault(p => p.StartsWith("--", StringComparison.Ordinal) && !File.Exists(p)) is { } unknown)
+            {
+                error.WriteLine($"owf: unknown option '{unknown}'. Try 'owf validate --help'.");
+                return OwfCommand.Invalid;
+            }
+
             var valid = 0;
             foreach (var path in paths)
             {

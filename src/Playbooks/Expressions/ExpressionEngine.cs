@@ -54,7 +54,16 @@ public sealed class ExpressionEngine
             sandbox.Deadline.Begin(Limits.Timeout);
             try
             {
+                var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
                 var result = sandbox.Engine.Evaluate(expression.Prepared);
+
+                // Jint checks memory between statements, so one built-in call ('x'.repeat(2**27), a typed array)
+                // can allocate far past the limit unseen; such an evaluation still fails, if only afterwards.
+                if (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore > Limits.MemoryBytes)
+                {
+                    throw MemoryExceeded(expression, null);
+                }
+
                 return JsConvert.ToJson(result, Limits.MaxResultDepth, Limits.MaxArraySize);
             }
             finally
@@ -74,7 +83,7 @@ public sealed class ExpressionEngine
         catch (MemoryLimitExceededException ex)
         {
             reusable = false;
-            throw new ExpressionException($"expression '{expression.Source}' used more than {DescribeBytes(Limits.MemoryBytes)} (the memory limit)", ex);
+            throw MemoryExceeded(expression, ex);
         }
         catch (RecursionDepthOverflowException ex)
         {
@@ -98,6 +107,12 @@ public sealed class ExpressionEngine
                 _pool.Add(sandbox);
             }
         }
+    }
+
+    private ExpressionException MemoryExceeded(CompiledExpression expression, Exception? inner)
+    {
+        var message = $"expression '{expression.Source}' used more than {DescribeBytes(Limits.MemoryBytes)} (the memory limit)";
+        return inner is null ? new ExpressionException(message) : new ExpressionException(message, inner);
     }
 
     private static string DescribeBytes(long bytes) =>

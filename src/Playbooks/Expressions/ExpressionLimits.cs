@@ -5,7 +5,7 @@ public sealed record ExpressionLimits
 {
     public static readonly ExpressionLimits Default = new();
 
-    /// <summary>Wall-clock time one evaluation may take (default 100 ms).</summary>
+    /// <summary>Wall-clock time one evaluation may take, converting its result included (default 100 ms).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Bytes one evaluation may allocate (default 32 MiB).</summary>
@@ -14,7 +14,7 @@ public sealed record ExpressionLimits
     /// <summary>Deepest call stack (default 64).</summary>
     public int RecursionDepth { get; init; } = 64;
 
-    /// <summary>Largest array an expression may build (default 1,000,000 elements).</summary>
+    /// <summary>Largest array an expression may build, and most values its result may hold in all (default 1,000,000).</summary>
     public uint MaxArraySize { get; init; } = 1_000_000;
 
     /// <summary>Deepest nesting of a result converted back to data (default 64).</summary>

@@ -184,7 +184,7 @@ public class SandboxTests
     [Fact]
     public void Evaluate_FirstUseOfFreshEngineWithSmallTimeLimit_DoesNotCountSandboxSetup()
     {
-        // Hardening a fresh engine takes well over 20 ms (most of a second on a cold process); only the expression may count.
+        // Building and hardening a fresh engine can take most of a second in a cold process; only the expression may count.
         var engine = new ExpressionEngine(new ExpressionLimits { Timeout = TimeSpan.FromMilliseconds(20) });
 
         Assert.Equal("3", Json(Eval("1 + 2", engine: engine)));
@@ -220,6 +220,18 @@ public class SandboxTests
 
         Assert.Contains("used more than 4 MiB (the memory limit)", error.Message, StringComparison.Ordinal);
         Assert.Equal("2", Json(Eval("1 + 1", engine: engine)));
+    }
+
+    [Theory]
+    [InlineData("'x'.repeat(2 ** 25).length")]
+    [InlineData("new Uint8Array(2 ** 26).length")]
+    [InlineData("new ArrayBuffer(2 ** 26).byteLength")]
+    public void Evaluate_OneBuiltInCallAllocatingPastLimit_HitsMemoryLimit(string source)
+    {
+        var error = Fails(source, engine: _engine);
+
+        Assert.Contains("used more than 32 MiB (the memory limit)", error.Message, StringComparison.Ordinal);
+        Assert.Equal("2", Json(Eval("1 + 1", engine: _engine)));
     }
 
     [Fact]

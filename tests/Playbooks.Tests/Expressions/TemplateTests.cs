@@ -111,6 +111,15 @@ public class TemplateTests
         Assert.Equal("x{\"a\":{\"b\":1}}y", Render("x${{ {a:{b:1}} }}y")!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("${{ '}}' + 'x' }}", "}}x")]
+    [InlineData("a${{ ['}}'].length }}b", "a1b")]
+    [InlineData("${{ `${'}}'}` }}", "}}")]
+    public void Evaluate_CloserInsideStringLiteral_FindsRealEnd(string text, string expected)
+    {
+        Assert.Equal(expected, Render(text)!.GetValue<string>());
+    }
+
     [Fact]
     public void Parse_TwoExpressions_SegmentsCarryOffsets()
     {
