@@ -17,11 +17,40 @@ public static class ExpressionCompiler
     [ThreadStatic]
     private static Parser? t_expressionParser;
 
+    /// <summary>Most compiled expressions kept for reuse; past it the cache starts afresh.</summary>
+    public const int CacheCapacity = 8192;
+
+    // Compiled expressions are immutable and engine-independent: the same source (common across the tasks
+    // of a playbook and across its versions) is parsed and prepared once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CompiledExpression> Cache = new(StringComparer.Ordinal);
+
     private static Parser ExpressionParser => t_expressionParser ??= new Parser(ExpressionParserOptions);
 
     public static bool TryCompile(string source, out CompiledExpression? expression, out ExpressionSyntaxError? error)
     {
         ArgumentNullException.ThrowIfNull(source);
+        error = null;
+        if (Cache.TryGetValue(source, out expression))
+        {
+            return true;
+        }
+
+        if (!TryCompileUncached(source, out expression, out error))
+        {
+            return false;
+        }
+
+        if (Cache.Count >= CacheCapacity)
+        {
+            Cache.Clear();
+        }
+
+        Cache.TryAdd(source, expression!);
+        return true;
+    }
+
+    private static bool TryCompileUncached(string source, out CompiledExpression? expression, out ExpressionSyntaxError? error)
+    {
         expression = null;
         error = null;
         if (string.IsNullOrWhiteSpace(source))

@@ -10,7 +10,25 @@ public static class TaskGraph
     public static HashSet<string> Ancestors(Playbook playbook, string taskId)
     {
         ArgumentNullException.ThrowIfNull(playbook);
+        return Ancestors(Index(playbook), taskId);
+    }
+
+    /// <summary><see cref="Ancestors(Playbook, string)"/> of every task, indexing the playbook once.</summary>
+    public static Dictionary<string, HashSet<string>> AllAncestors(Playbook playbook)
+    {
+        ArgumentNullException.ThrowIfNull(playbook);
         var byId = Index(playbook);
+        var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var task in playbook.Tasks)
+        {
+            result.TryAdd(task.Id, Ancestors(byId, task.Id));
+        }
+
+        return result;
+    }
+
+    private static HashSet<string> Ancestors(Dictionary<string, TaskSpec> byId, string taskId)
+    {
         var result = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>();
         pending.Push(taskId);

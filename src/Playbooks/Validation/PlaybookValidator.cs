@@ -49,9 +49,9 @@ public sealed class PlaybookValidator
 
         CheckNeeds();
         CheckCycles();
-        foreach (var task in _playbook.Tasks)
+        foreach (var (id, ancestors) in TaskGraph.AllAncestors(_playbook))
         {
-            _upstream[task.Id] = TaskGraph.Ancestors(_playbook, task.Id);
+            _upstream[id] = ancestors;
         }
 
         CheckParams();
