@@ -300,7 +300,10 @@ public sealed partial class RunGrain(
         }
     }
 
-    /// <summary>Cancels (or times out) every task still going; <paramref name="endRun"/> ends the run now.</summary>
+    /// <summary>
+    /// Stops the run as <paramref name="status"/> (cancelled, or timed out): every task not ended is cancelled, whatever
+    /// the run's status, and nothing new starts; <paramref name="endRun"/> ends the run now.
+    /// </summary>
     private async Task StopAsync(WorkStatus status, string reason, bool endRun)
     {
         S.StopStatus = status;
@@ -311,7 +314,7 @@ public sealed partial class RunGrain(
             {
                 try
                 {
-                    await TaskGrainOf(id).CancelAsync(status, reason);
+                    await TaskGrainOf(id).CancelAsync(WorkStatus.Cancelled, reason);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -319,7 +322,7 @@ public sealed partial class RunGrain(
                 }
             }
 
-            record.Status = status;
+            record.Status = WorkStatus.Cancelled;
             record.Reason = "cancelled";
             record.Error = reason;
             record.EndedAt = time.GetUtcNow();
@@ -329,7 +332,7 @@ public sealed partial class RunGrain(
         foreach (var task in playbook.Tasks.Where(t => !S.Tasks.ContainsKey(t.Id)))
         {
             var record = Get(task.Id);
-            record.Status = status == WorkStatus.TimedOut ? WorkStatus.Cancelled : status;
+            record.Status = WorkStatus.Cancelled;
             record.Reason = "cancelled";
             record.Error = reason;
             record.EndedAt = time.GetUtcNow();

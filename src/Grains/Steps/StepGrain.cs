@@ -207,7 +207,7 @@ public sealed partial class StepGrain(
         var now = time.GetUtcNow();
         if (command.Deadline is { } deadline && now >= deadline)
         {
-            await EndAsync(WorkStatus.TimedOut, null, "the deadline of its task or run passed before it could start");
+            await EndAsync(WorkStatus.TimedOut, null, $"{TaskTimeoutText(task)} expired before it could start");
             return;
         }
 
@@ -237,9 +237,11 @@ public sealed partial class StepGrain(
         }
 
         var timeout = playbook.EffectiveTimeout(task, step);
-        if (command.Deadline is { } runDeadline && (timeout is null || now + timeout > runDeadline))
+        var timedOutMessage = $"timed out after {Duration.Format(timeout ?? TimeSpan.Zero)}";
+        if (command.Deadline is { } taskDeadline && (timeout is null || now + timeout > taskDeadline))
         {
-            timeout = runDeadline - now;
+            timeout = taskDeadline - now;
+            timedOutMessage = $"{TaskTimeoutText(task)} expired";
         }
 
         _attempt = new CancellationTokenSource();
@@ -253,7 +255,6 @@ public sealed partial class StepGrain(
         var self = this.AsReference<IStepGrain>();
         var attempt = S.Attempts;
         var token = _attempt.Token;
-        var timedOutMessage = $"timed out after {Duration.Format(timeout ?? TimeSpan.Zero)}";
         var key = this.GetPrimaryKeyString();
         _ = Task.Run(async () =>
         {
@@ -412,6 +413,9 @@ public sealed partial class StepGrain(
         var step = task.Steps.FirstOrDefault(s => s.Id == command.StepId) ?? throw new InvalidOperationException($"step '{command.StepId}' is not in task '{command.TaskId}'");
         return (task, step);
     }
+
+    private static string TaskTimeoutText(TaskSpec task) =>
+        task.Timeout is { } limit ? $"the task's timeout of {Duration.Format(limit)}" : "the task's timeout";
 
     private ExpressionScope Scope(IReadOnlyDictionary<string, string> currentSecrets) =>
         ScopeData.ToScope(ScopeData.Parse(S.Command!.ScopeJson), currentSecrets);

@@ -58,10 +58,8 @@ public sealed partial class TaskGrain(
         }
 
         S.Command = command;
-        var now = time.GetUtcNow();
-        S.StartedAt = now;
+        S.StartedAt = time.GetUtcNow();
         var task = await SpecAsync();
-        S.Deadline = Earliest(command.RunDeadline, task.Timeout is { } limit ? now + limit : null);
         var scope = ScopeData.ToScope(ScopeData.Parse(command.ScopeJson), secrets.Current());
         try
         {
@@ -125,7 +123,9 @@ public sealed partial class TaskGrain(
             return; // A duplicate or a stale report: already applied.
         }
 
-        instance.Steps.Add(new StepRecord(report.Step, report.Status, report.Attempts, report.OutputJson, report.Error, time.GetUtcNow()));
+        // A step that did not succeed has no output for later steps (continue_on_error goes on with null).
+        var output = report.Status == WorkStatus.Succeeded ? report.OutputJson : null;
+        instance.Steps.Add(new StepRecord(report.Step, report.Status, report.Attempts, output, report.Error, time.GetUtcNow()));
         var toSend = new List<(InstanceState, StepSpec)>();
         var goesOn = report.Status is WorkStatus.Succeeded or WorkStatus.Skipped
             || (report.ContinueOnError && report.Status is WorkStatus.Failed or WorkStatus.TimedOut);
@@ -228,6 +228,7 @@ public sealed partial class TaskGrain(
     {
         var running = S.Instances.Count(i => i.Status == WorkStatus.Running);
         var limit = task.MaxParallel ?? int.MaxValue;
+        var now = time.GetUtcNow();
         var started = new List<(InstanceState, StepSpec)>();
         foreach (var instance in S.Instances.Where(i => i.Status == WorkStatus.Pending))
         {
@@ -237,7 +238,11 @@ public sealed partial class TaskGrain(
             }
 
             instance.Status = WorkStatus.Running;
-            instance.DispatchedAt = time.GetUtcNow();
+            instance.DispatchedAt = now;
+
+            // The task's timeout bounds each instance separately, from the moment it starts. The run's own
+            // timeout is the run's to enforce (its timer cancels everything), so the two never race.
+            instance.Deadline = task.Timeout is { } timeout ? now + timeout : null;
             running++;
             started.Add((instance, task.Steps[0]));
         }
@@ -311,7 +316,7 @@ public sealed partial class TaskGrain(
     private async Task FinishAsync(WorkStatus status, string? outputsJson, string? error)
     {
         S.Status = status;
-        S.OutputsJson = outputsJson;
+        S.OutputsJson = status == WorkStatus.Succeeded ? outputsJson : null; // a task that did not succeed has null outputs
         S.Error = error;
         S.EndedAt = time.GetUtcNow();
         await state.WriteStateAsync();
@@ -354,7 +359,7 @@ public sealed partial class TaskGrain(
                 instance.Index,
                 step.Id,
                 InstanceScope(instance).ToJsonString(),
-                S.Deadline));
+                instance.Deadline));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -396,18 +401,15 @@ public sealed partial class TaskGrain(
         {
             var spec = task.Steps[i];
             var record = instance.Steps.FirstOrDefault(r => r.Id == spec.Id);
-            if (i == instance.Next && instance.Status == WorkStatus.Running)
-            {
-                result.Add(await Step(instance, spec).GetSnapshotAsync());
-            }
-            else if (record is not null || i < instance.Next)
+            if (record is not null || i < instance.Next || (i == instance.Next && instance.DispatchedAt is not null))
             {
                 result.Add(await Step(instance, spec).GetSnapshotAsync());
             }
             else
             {
-                var status = instance.Status.IsFinal() ? (instance.Status == WorkStatus.Succeeded ? WorkStatus.Skipped : instance.Status) : WorkStatus.Pending;
-                result.Add(new StepSnapshot(spec.Id, status == WorkStatus.Failed ? WorkStatus.Skipped : status, 0, null, null, null, null, null));
+                // Never sent: pending while the instance goes on; after its end, cancelled with it or skipped.
+                var status = !instance.Status.IsFinal() ? WorkStatus.Pending : instance.Status == WorkStatus.Cancelled ? WorkStatus.Cancelled : WorkStatus.Skipped;
+                result.Add(new StepSnapshot(spec.Id, status, 0, null, null, null, null, null));
             }
         }
 
@@ -453,7 +455,4 @@ public sealed partial class TaskGrain(
         var command = S.Command!;
         events.Publish(new RunEvent($"{this.GetPrimaryKeyString()}#{kind}", command.RunId, kind, time.GetUtcNow(), command.TaskId, Message: message));
     }
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
-        a is null ? b : b is null ? a : (a < b ? a : b);
 }

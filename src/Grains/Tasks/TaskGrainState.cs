@@ -39,9 +39,6 @@ public sealed class TaskGrainState
 
     [Id(10)]
     public List<InstanceState> Instances { get; set; } = [];
-
-    [Id(11)]
-    public DateTimeOffset? Deadline { get; set; }
 }
 
 /// <summary>One foreach instance (or the only instance, index -1, of a plain task).</summary>
@@ -73,6 +70,10 @@ public sealed class InstanceState
 
     [Id(7)]
     public string? Error { get; set; }
+
+    /// <summary>When the task's <c>timeout</c> ends this instance (counted from its start), or null.</summary>
+    [Id(8)]
+    public DateTimeOffset? Deadline { get; set; }
 }
 
 /// <summary>How a step of an instance ended, as its step grain reported it.</summary>
