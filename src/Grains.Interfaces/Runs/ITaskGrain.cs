@@ -32,7 +32,7 @@ public interface ITaskGrain : IGrainWithStringKey
     Task CancelAsync(WorkStatus status, string reason);
 }
 
-/// <summary>What a task needs to run: the pinned playbook, the params, and the outputs of the tasks before it.</summary>
+/// <summary>What a task needs to run: the pinned playbook, the params, and the outputs of the tasks before it (the run's own timer enforces its deadline).</summary>
 [GenerateSerializer]
 [Alias("owf.StartTask")]
 public sealed record StartTask(
@@ -40,8 +40,7 @@ public sealed record StartTask(
     [property: Id(1)] string Playbook,
     [property: Id(2)] string Version,
     [property: Id(3)] string TaskId,
-    [property: Id(4)] string ScopeJson,
-    [property: Id(5)] DateTimeOffset? RunDeadline);
+    [property: Id(4)] string ScopeJson);
 
 /// <summary>How one step (of one foreach instance) ended.</summary>
 [GenerateSerializer]

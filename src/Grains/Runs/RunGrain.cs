@@ -292,7 +292,7 @@ public sealed partial class RunGrain(
     {
         try
         {
-            await TaskGrainOf(taskId).StartAsync(new StartTask(RunId, S.Playbook, S.Version, taskId, TaskScope().ToJsonString(), S.Deadline));
+            await TaskGrainOf(taskId).StartAsync(new StartTask(RunId, S.Playbook, S.Version, taskId, TaskScope().ToJsonString()));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -47,7 +47,7 @@ public sealed class DuplicateMessageTests(WorkflowClusterFixture fixture)
         await Eventually.HoldsAsync(() => dir.Lines("log").Contains("s2"), "s2 is running its script");
 
         var task = Grains.GetGrain<ITaskGrain>(GrainKeys.Task(runId, "first"));
-        var startTask = new StartTask(runId, name, running.Version, "first", "{}", null);
+        var startTask = new StartTask(runId, name, running.Version, "first", "{}");
         await Task.WhenAll(task.StartAsync(startTask), task.StartAsync(startTask));
         var s1 = Grains.GetGrain<IStepGrain>(GrainKeys.Step(runId, "first", -1, "s1"));
         var s2 = Grains.GetGrain<IStepGrain>(GrainKeys.Step(runId, "first", -1, "s2"));
@@ -186,7 +186,7 @@ public sealed class DuplicateMessageTests(WorkflowClusterFixture fixture)
         var zeroEnded = (await Grains.GetGrain<IStepGrain>(GrainKeys.Step(runId, "each", 0, "work")).GetOutcomeAsync())!;
         await task.StepEndedAsync(zeroEnded);
         await task.StepEndedAsync(zeroEnded);
-        await task.StartAsync(new StartTask(runId, name, (await fixture.Client.GetSnapshotAsync(runId)).Version, "each", "{}", null)); // two-way barrier (ignored: already started)
+        await task.StartAsync(new StartTask(runId, name, (await fixture.Client.GetSnapshotAsync(runId)).Version, "each", "{}")); // two-way barrier (ignored: already started)
 
         var mid = await fixture.Client.GetSnapshotAsync(runId);
         Assert.Equal([WorkStatus.Succeeded, WorkStatus.Running, WorkStatus.Pending], mid.Task("each").Instances!.Select(i => i.Status));
@@ -220,7 +220,7 @@ public sealed class DuplicateMessageTests(WorkflowClusterFixture fixture)
             ["run"] = new System.Text.Json.Nodes.JsonObject { ["id"] = runId },
             ["tasks"] = new System.Text.Json.Nodes.JsonObject(),
         }.ToJsonString();
-        var command = new StartTask(runId, name, version, "only", scope, null);
+        var command = new StartTask(runId, name, version, "only", scope);
         var task = Grains.GetGrain<ITaskGrain>(GrainKeys.Task(runId, "only"));
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => task.StartAsync(command)));

@@ -28,6 +28,11 @@ public sealed class HttpPlugin : IStepPlugin
             throw new StepFailedException($"http 'url' is not an absolute http(s) URL: {context.Redact(url)}");
         }
 
+        if (input["json"] is not null && input["body"] is not null)
+        {
+            throw new StepFailedException("http takes at most one of 'body' (raw text) and 'json' (a value sent as JSON)");
+        }
+
         using var request = new HttpRequestMessage(new HttpMethod((context.Text("method") ?? "GET").ToUpperInvariant()), uri);
         if (input["json"] is { } json)
         {
@@ -100,7 +105,7 @@ public sealed class HttpPlugin : IStepPlugin
         }
 
         var codes = expect is JsonArray array ? array : [expect.DeepClone()];
-        return codes.Any(c => c is JsonValue value && value.TryGetValue<int>(out var code) && code == status);
+        return codes.Any(c => c is JsonValue value && (value.TryGetValue<int>(out var code) || (value.TryGetValue<string>(out var text) && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out code))) && code == status);
     }
 
     private static JsonObject Headers(HttpResponseMessage response)

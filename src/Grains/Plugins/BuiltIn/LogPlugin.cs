@@ -11,7 +11,7 @@ public sealed partial class LogPlugin : IStepPlugin
     public Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var message = context.Input is JsonValue ? context.Input.ToString() : context.Text("message") ?? string.Empty;
+        var message = context.Input is JsonValue ? context.Input.ToString() : context.Text("message") ?? throw new StepFailedException("log needs 'message' (the line to write)");
         var level = (context.Input is JsonObject ? context.Text("level") : null) ?? "info";
         var logLevel = level switch
         {

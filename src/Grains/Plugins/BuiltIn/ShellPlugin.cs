@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,12 +10,19 @@ namespace Orleans.Workflow.Plugins.BuiltIn;
 /// <c>shell</c>: runs <c>run</c> (a script, through <c>shell</c>, default <c>sh</c>) or <c>command</c> (an argv list)
 /// as a real process, with <c>env</c>, <c>workdir</c> and <c>stdin</c>. Output: <c>exit_code</c>, <c>stdout</c>,
 /// <c>stderr</c>, and <c>json</c> when stdout is JSON. A non-zero exit fails the attempt; cancellation kills
-/// the whole process tree.
+/// the whole process tree. On Linux the process starts in a process group of its own (through <c>setsid</c>):
+/// cancellation kills the group, and when the process ends, whatever it left running in its group (background
+/// jobs it did not wait for, which would otherwise hold the output pipes open) is killed too.
 /// </summary>
 public sealed class ShellPlugin : IStepPlugin
 {
     /// <summary>Most characters kept of each of stdout and stderr (the tail is kept beyond it).</summary>
     public const int MaxCapturedChars = 4 * 1024 * 1024;
+
+    /// <summary><c>setsid</c>, when this machine has it: starts the step's process as the leader of its own group.</summary>
+    private static readonly string? Setsid = OperatingSystem.IsLinux()
+        ? new[] { "/usr/bin/setsid", "/bin/setsid", "/usr/sbin/setsid", "/sbin/setsid" }.FirstOrDefault(File.Exists)
+        : null;
 
     public string Name => "shell";
 
@@ -32,6 +40,18 @@ public sealed class ShellPlugin : IStepPlugin
             StandardErrorEncoding = Encoding.UTF8,
         };
         string? scriptFile = null;
+        string? script = null;
+        var program = new List<string>();
+        if (input.ContainsKey("run") && input.ContainsKey("command"))
+        {
+            throw new StepFailedException("shell takes exactly one of 'run' (a script) and 'command' (a list of arguments), found both");
+        }
+
+        if (input["command"] is { } command and not JsonArray)
+        {
+            throw new StepFailedException($"shell 'command' must be a list of arguments (found {command.GetValueKind().ToString().ToLowerInvariant()}); to run a command line, use 'run'");
+        }
+
         if (input["command"] is JsonArray argv)
         {
             if (argv.Count == 0)
@@ -39,22 +59,29 @@ public sealed class ShellPlugin : IStepPlugin
                 throw new StepFailedException("shell 'command' is an empty list");
             }
 
-            start.FileName = Text(argv[0]);
-            foreach (var arg in argv.Skip(1))
-            {
-                start.ArgumentList.Add(Text(arg));
-            }
+            program.AddRange(argv.Select(Text));
         }
-        else if (context.Text("run") is { } script)
+        else if (context.Text("run") is { } run)
         {
+            script = run;
             scriptFile = Path.Combine(Path.GetTempPath(), $"owf-{Guid.NewGuid():N}.sh");
-            await File.WriteAllTextAsync(scriptFile, script, cancellationToken);
-            start.FileName = context.Text("shell") ?? "sh";
-            start.ArgumentList.Add(scriptFile);
+            program.Add(context.Text("shell") ?? "sh");
+            program.Add(scriptFile);
         }
         else
         {
             throw new StepFailedException("shell needs 'run' (a script) or 'command' (a list of arguments)");
+        }
+
+        if (Setsid is not null)
+        {
+            program.InsertRange(0, [Setsid, "--"]);
+        }
+
+        start.FileName = program[0];
+        foreach (var arg in program.Skip(1))
+        {
+            start.ArgumentList.Add(arg);
         }
 
         if (context.Text("workdir") is { } workdir)
@@ -83,6 +110,21 @@ public sealed class ShellPlugin : IStepPlugin
 
         try
         {
+            if (scriptFile is not null)
+            {
+                // The rendered script may hold secrets: readable by this user only.
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                await using (var file = new StreamWriter(scriptFile, new UTF8Encoding(false), options))
+                {
+                    await file.WriteAsync(script.AsMemory(), cancellationToken);
+                }
+            }
+
             return await RunAsync(context, start, input["stdin"], cancellationToken);
         }
         finally
@@ -106,7 +148,8 @@ public sealed class ShellPlugin : IStepPlugin
             throw new StepFailedException($"cannot start '{start.FileName}': {ex.Message}", ex);
         }
 
-        using var kill = cancellationToken.Register(() => KillTree(process));
+        var ownGroup = Setsid is not null;
+        using var kill = cancellationToken.Register(() => KillTree(process, ownGroup));
         var stdout = Capture(process.StandardOutput, line => context.Log(context.Redact(line)));
         var stderr = Capture(process.StandardError, line => context.Log(context.Redact(line)));
         try
@@ -116,17 +159,36 @@ public sealed class ShellPlugin : IStepPlugin
                 var text = stdin is JsonValue value && value.TryGetValue<string>(out var s) ? s : stdin.ToJsonString();
                 await process.StandardInput.WriteAsync(text.AsMemory(), cancellationToken);
             }
+
+            process.StandardInput.Close();
         }
         catch (IOException)
         {
-            // The process ended without reading its input; its exit code tells the story.
+            // The process ended without reading (all of) its input; its exit code tells the story.
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while writing: the process is being killed; the wait below ends with it.
         }
         finally
         {
-            process.StandardInput.Close();
+            try
+            {
+                process.StandardInput.Dispose();
+            }
+            catch (IOException)
+            {
+                // The unread rest of the input cannot be flushed to a process that is gone.
+            }
         }
 
         await process.WaitForExitAsync(CancellationToken.None);
+        if (ownGroup)
+        {
+            // What the process left running in its group would hold the output pipes open (and outlive the step).
+            KillGroup(process.Id);
+        }
+
         var output = await stdout;
         var error = await stderr;
         cancellationToken.ThrowIfCancellationRequested();
@@ -163,8 +225,13 @@ public sealed class ShellPlugin : IStepPlugin
         return text.ToString();
     }
 
-    private static void KillTree(Process process)
+    private static void KillTree(Process process, bool ownGroup)
     {
+        if (ownGroup)
+        {
+            KillGroup(process.Id);
+        }
+
         try
         {
             if (!process.HasExited)
@@ -185,7 +252,7 @@ public sealed class ShellPlugin : IStepPlugin
     private static JsonNode? TryJson(string text)
     {
         var trimmed = text.Trim();
-        if (trimmed.Length == 0 || (trimmed[0] is not ('{' or '[' or '"') && !char.IsDigit(trimmed[0]) && trimmed is not ("true" or "false" or "null")))
+        if (trimmed.Length == 0 || (trimmed[0] is not ('{' or '[' or '"' or '-') && !char.IsAsciiDigit(trimmed[0]) && trimmed is not ("true" or "false" or "null")))
         {
             return null;
         }
@@ -200,6 +267,24 @@ public sealed class ShellPlugin : IStepPlugin
         }
     }
 
+    /// <summary>Sends SIGKILL to every process of the group led by <paramref name="leader"/> (a no-op when it is empty).</summary>
+    private static void KillGroup(int leader)
+    {
+        if (leader > 0)
+        {
+            _ = NativeMethods.Kill(-leader, NativeMethods.SigKill);
+        }
+    }
+
     private static string Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString() ?? string.Empty;
+}
+
+internal static partial class NativeMethods
+{
+    public const int SigKill = 9;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Kill(int pid, int signal);
 }

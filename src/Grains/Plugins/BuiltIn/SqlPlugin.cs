@@ -15,6 +15,8 @@ namespace Orleans.Workflow.Plugins.BuiltIn;
 /// </summary>
 public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugin, IAsyncDisposable
 {
+    private static readonly string[] Statements = ["query", "execute", "load"];
+
     private readonly ConcurrentDictionary<string, NpgsqlDataSource> _sources = new(StringComparer.Ordinal);
 
     public string Name => "sql";
@@ -26,6 +28,14 @@ public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugi
         var name = context.Text("connection") ?? throw new StepFailedException("sql needs 'connection' (a name configured as Workflow:Connections:<name>)");
         var connectionString = configuration[$"Workflow:Connections:{name}"]
             ?? throw new StepFailedException($"sql connection '{name}' is not configured: set Workflow:Connections:{name} (environment Workflow__Connections__{name})");
+        var statements = Statements.Where(input.ContainsKey).ToList();
+        if (statements.Count != 1)
+        {
+            throw new StepFailedException(statements.Count == 0
+                ? "sql needs one of 'query', 'execute' or 'load'"
+                : $"sql takes exactly one of 'query', 'execute' and 'load', found {string.Join(" and ", statements.Select(k => $"'{k}'"))}");
+        }
+
         var source = _sources.GetOrAdd(connectionString, cs => NpgsqlDataSource.Create(cs));
         try
         {
@@ -46,12 +56,19 @@ public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugi
                 return new JsonObject { ["affected"] = await LoadAsync(connection, load, cancellationToken) };
             }
         }
+        catch (PostgresException ex)
+        {
+            var detail = ex.Detail is { Length: > 0 } d ? $" ({d})" : string.Empty;
+            throw new StepFailedException($"sql on '{name}': {context.Redact($"{ex.SqlState}: {ex.MessageText}{detail}")}", ex);
+        }
         catch (NpgsqlException ex)
         {
             throw new StepFailedException($"sql on '{name}': {context.Redact(ex.Message)}", ex);
         }
 
-        throw new StepFailedException("sql needs one of 'query', 'execute' or 'load'");
+        throw new StepFailedException(statements[0] == "load"
+            ? "sql 'load' must be a mapping: {table, rows, mode}"
+            : $"sql '{statements[0]}' must be the text of a statement");
     }
 
     public async ValueTask DisposeAsync()
@@ -72,7 +89,9 @@ public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugi
             var row = new JsonObject();
             for (var i = 0; i < reader.FieldCount; i++)
             {
-                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : ToJson(reader.GetValue(i));
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null
+                    : reader.GetDataTypeName(i) is "json" or "jsonb" ? JsonNode.Parse(reader.GetString(i))
+                    : ToJson(reader.GetValue(i));
             }
 
             rows.Add(row);
@@ -121,7 +140,7 @@ public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugi
             await using var insert = new NpgsqlCommand(sql, connection, transaction);
             for (var i = 0; i < columns.Count; i++)
             {
-                insert.Parameters.AddWithValue("p" + i, ToDb(row[columns[i]]));
+                insert.Parameters.Add(Parameter("p" + i, row[columns[i]]));
             }
 
             affected += await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -138,12 +157,23 @@ public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugi
         {
             foreach (var (key, value) in parameters)
             {
-                command.Parameters.AddWithValue(key, ToDb(value));
+                command.Parameters.Add(Parameter(key, value));
             }
         }
 
         return command;
     }
+
+    /// <summary>
+    /// A bind value. Text (and objects and lists, as JSON text) goes to the server untyped, so that it takes the type
+    /// the statement gives it: a date string compares with a date column and loads into it, a document loads into
+    /// a jsonb column. Numbers and booleans keep their types; cast in SQL (<c>@p::text</c>) where no context says.
+    /// </summary>
+    private static NpgsqlParameter Parameter(string name, JsonNode? value) => ToDb(value) switch
+    {
+        string text => new NpgsqlParameter(name, NpgsqlTypes.NpgsqlDbType.Unknown) { Value = text },
+        var other => new NpgsqlParameter(name, other),
+    };
 
     private static object ToDb(JsonNode? value) => value switch
     {
@@ -166,6 +196,8 @@ public sealed partial class SqlPlugin(IConfiguration configuration) : IStepPlugi
         DateTimeOffset dto => dto.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         DateOnly date => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         Guid g => g.ToString(),
+        byte[] bytes => Convert.ToBase64String(bytes),
+        Array array => new JsonArray([.. array.Cast<object?>().Select(item => item is null or DBNull ? null : ToJson(item))]),
         DbDataReader => null,
         _ => value.ToString(),
     };

@@ -10,12 +10,20 @@ namespace Orleans.Workflow.Plugins.BuiltIn;
 /// </summary>
 public sealed class WaitPlugin : IStepPlugin
 {
+    private static readonly string[] Kinds = ["duration", "until", "signal"];
+
     public string Name => "wait";
 
     public async Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.InputObject();
+        var input = context.InputObject();
+        var kinds = Kinds.Where(input.ContainsKey).ToList();
+        if (kinds.Count > 1)
+        {
+            throw new StepFailedException($"wait takes exactly one of 'duration', 'until' and 'signal', found {string.Join(" and ", kinds.Select(k => $"'{k}'"))}");
+        }
+
         if (context.Text("signal") is { } signal)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
