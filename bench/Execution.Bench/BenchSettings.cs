@@ -1,0 +1,142 @@
+using System.Globalization;
+
+namespace Orleans.Workflow.Execution.Bench;
+
+/// <summary>What to run and how the silo is configured; parsed from the command line.</summary>
+internal sealed record BenchSettings
+{
+    public IReadOnlyList<string> Scenarios { get; init; } = ["all"];
+
+    /// <summary>Steps of the one sequential run.</summary>
+    public int SequentialSteps { get; init; } = 1000;
+
+    /// <summary>Runs started together by the throughput scenario.</summary>
+    public int Runs { get; init; } = 1000;
+
+    /// <summary>No-op steps of each throughput run.</summary>
+    public int RunSteps { get; init; } = 10;
+
+    /// <summary>Start calls in flight at once (throughput and memory scenarios).</summary>
+    public int Concurrency { get; init; } = 64;
+
+    /// <summary>Runs held on a signal by the memory scenario.</summary>
+    public int Waiting { get; init; } = 1000;
+
+    /// <summary>Overrides the memory streams' pulling period (the silo sets 20 ms).</summary>
+    public TimeSpan? PullPeriod { get; init; }
+
+    /// <summary>Overrides <c>Workflow:ResendInterval</c> (default 5 s).</summary>
+    public TimeSpan? ResendInterval { get; init; }
+
+    /// <summary>False: no <c>run-events</c> stream provider (an experiment: what events cost).</summary>
+    public bool Events { get; init; } = true;
+
+    /// <summary>Times every grain call by interface and method (Orleans activities); adds its own overhead.</summary>
+    public bool TraceCalls { get; init; }
+
+    /// <summary>Caches grain interface types (Orleans 10.4.2 looks them up by reflection on every GetGrain).</summary>
+    public bool CacheInterfaceTypes { get; init; }
+
+    /// <summary>Overrides the grain state serializer of the in-memory storage: json (Orleans' default, Newtonsoft), stj or orleans.</summary>
+    public string? StorageSerializer { get; init; }
+
+    public const string Usage = """
+        usage: Orleans.Workflow.Execution.Bench [sequential|throughput|memory|all]... [options]
+          --steps N         steps of the sequential run (1000)
+          --runs N          runs of the throughput scenario (1000)
+          --run-steps N     no-op steps per throughput run (10)
+          --concurrency N   start calls in flight at once (64)
+          --waiting N       runs held on a signal by the memory scenario (1000)
+          --pull-ms N       memory streams' pulling period in ms (silo default: 20)
+          --resend-ms N     Workflow:ResendInterval in ms (default: 5000)
+          --no-events       experiment: no run-events stream provider (events are not published)
+          --cache-interface-types
+                            experiment: cache grain interface types (GetGrain<T>(key) reflects every time)
+          --storage-serializer json|stj|orleans
+                            experiment: grain state serializer of the in-memory storage
+                            (default: Orleans' default, Newtonsoft JSON)
+          --trace-calls     experiment: time grain calls by method (adds overhead)
+        Workflow__* environment variables reach the silo's configuration too.
+        """;
+
+    public static BenchSettings Parse(IReadOnlyList<string> args)
+    {
+        var settings = new BenchSettings();
+        var scenarios = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            settings = arg switch
+            {
+                "sequential" or "throughput" or "memory" or "all" => Add(settings, scenarios, arg),
+                "--steps" => settings with { SequentialSteps = Int(args, ++i, arg) },
+                "--runs" => settings with { Runs = Int(args, ++i, arg) },
+                "--run-steps" => settings with { RunSteps = Int(args, ++i, arg) },
+                "--concurrency" => settings with { Concurrency = Int(args, ++i, arg) },
+                "--waiting" => settings with { Waiting = Int(args, ++i, arg) },
+                "--pull-ms" => settings with { PullPeriod = TimeSpan.FromMilliseconds(Int(args, ++i, arg)) },
+                "--resend-ms" => settings with { ResendInterval = TimeSpan.FromMilliseconds(Int(args, ++i, arg)) },
+                "--no-events" => settings with { Events = false },
+                "--trace-calls" => settings with { TraceCalls = true },
+                "--cache-interface-types" => settings with { CacheInterfaceTypes = true },
+                "--storage-serializer" => settings with { StorageSerializer = Serializer(args, ++i, arg) },
+                _ => throw new ArgumentException($"unknown argument '{arg}'"),
+            };
+        }
+
+        return scenarios.Count == 0 ? settings : settings with { Scenarios = scenarios };
+    }
+
+    /// <summary>The settings that differ from the defaults, for the report's header.</summary>
+    public string Describe()
+    {
+        var parts = new List<string>();
+        if (PullPeriod is { } pull)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"pulling period {pull.TotalMilliseconds:F0} ms"));
+        }
+
+        if (ResendInterval is { } resend)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"resend interval {resend.TotalMilliseconds:F0} ms"));
+        }
+
+        if (!Events)
+        {
+            parts.Add("no run-events stream provider");
+        }
+
+        if (TraceCalls)
+        {
+            parts.Add("grain calls traced");
+        }
+
+        if (CacheInterfaceTypes)
+        {
+            parts.Add("grain interface types cached");
+        }
+
+        if (StorageSerializer is { } serializer)
+        {
+            parts.Add($"storage serializer {serializer}");
+        }
+
+        return parts.Count == 0 ? "silo as AddWorkflow configures it" : string.Join(", ", parts);
+    }
+
+    private static BenchSettings Add(BenchSettings settings, List<string> scenarios, string scenario)
+    {
+        scenarios.Add(scenario);
+        return settings;
+    }
+
+    private static string Serializer(IReadOnlyList<string> args, int index, string name) =>
+        index < args.Count && args[index] is "json" or "stj" or "orleans"
+            ? args[index]
+            : throw new ArgumentException($"{name} is one of json, stj, orleans");
+
+    private static int Int(IReadOnlyList<string> args, int index, string name) =>
+        index < args.Count && int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} needs a positive whole number");
+}

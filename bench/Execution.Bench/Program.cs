@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Runtime;
+using System.Runtime.InteropServices;
+
+namespace Orleans.Workflow.Execution.Bench;
+
+/// <summary>
+/// Measures the execution core in memory: <c>sequential</c> (per-step overhead of one long run), <c>throughput</c>
+/// (many short runs at once) and <c>memory</c> (bytes per waiting run, active and collected). Each scenario gets
+/// its own silo in this process. Run it in Release: <c>dotnet run -c Release --project bench/Execution.Bench -- all</c>.
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["-h" or "--help", ..])
+        {
+            Console.WriteLine(BenchSettings.Usage);
+            return 0;
+        }
+
+        BenchSettings settings;
+        try
+        {
+            settings = BenchSettings.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            await Console.Error.WriteLineAsync(BenchSettings.Usage);
+            return 2;
+        }
+
+        var report = new Report(Console.Out);
+        report.Line($"# Execution.Bench {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        report.Line();
+        report.Line($"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, " +
+            $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, {(Debugger.IsAttached ? "debugger attached" : "no debugger")}, " +
+            $"{(IsOptimized() ? "optimized build" : "DEBUG BUILD: figures are not meaningful")}; {settings.Describe()}");
+        report.Line($"load average before: {LoadAverage()} (other processes share these cores)");
+
+        using var probe = new Probe(settings.TraceCalls);
+        var scenarios = settings.Scenarios.Contains("all") ? ["sequential", "throughput", "memory"] : settings.Scenarios.Distinct().ToList();
+        foreach (var scenario in scenarios)
+        {
+            var took = Stopwatch.StartNew();
+            await using (var silo = await BenchSilo.StartAsync(settings))
+            {
+                await (scenario switch
+                {
+                    "sequential" => SequentialScenario.RunAsync(silo, settings, probe, report),
+                    "throughput" => ThroughputScenario.RunAsync(silo, settings, probe, report),
+                    _ => MemoryScenario.RunAsync(silo, settings, probe, report),
+                });
+            }
+
+            report.Line($"({scenario}: {took.Elapsed.TotalSeconds:F0} s with silo start and stop; load average after: {LoadAverage()})");
+        }
+
+        return 0;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static bool IsOptimized() =>
+        typeof(Program).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is not [DebuggableAttribute { IsJITOptimizerDisabled: true }];
+}
