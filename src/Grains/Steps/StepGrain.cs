@@ -27,10 +27,15 @@ public sealed partial class StepGrain(
     ILogger<StepGrain> logger) : Grain, IStepGrain, IDisposable
 {
     private const int MaxLogEventsPerAttempt = 1000;
+    private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(1);
 
     private CancellationTokenSource? _attempt;
     private WorkStatus? _cancelledAs;
     private IGrainTimer? _retryTimer;
+
+    // While a plugin runs outside the grain's turn nothing calls the grain, and Orleans would collect it as
+    // idle, losing the attempt's cancellation and signal waiters: a keep-alive timer holds it active.
+    private IGrainTimer? _keepAlive;
     private readonly Dictionary<string, TaskCompletionSource<string>> _signals = new(StringComparer.Ordinal);
     private StepGrainState S => state.State;
 
@@ -128,6 +133,7 @@ public sealed partial class StepGrain(
     {
         _attempt?.Dispose();
         _retryTimer?.Dispose();
+        _keepAlive?.Dispose();
     }
 
     public Task<StepSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
@@ -144,6 +150,8 @@ public sealed partial class StepGrain(
 
         _attempt?.Dispose();
         _attempt = null;
+        _keepAlive?.Dispose();
+        _keepAlive = null;
         if (result.Status == WorkStatus.Succeeded)
         {
             var size = result.OutputJson is null ? 0 : Encoding.UTF8.GetByteCount(result.OutputJson);
@@ -246,6 +254,7 @@ public sealed partial class StepGrain(
 
         _attempt = new CancellationTokenSource();
         _cancelledAs = null;
+        _keepAlive ??= this.RegisterGrainTimer(static () => Task.CompletedTask, new GrainTimerCreationOptions(KeepAlivePeriod, KeepAlivePeriod) { KeepAlive = true });
         if (timeout is { } limit)
         {
             _attempt.CancelAfter(limit);
@@ -369,6 +378,8 @@ public sealed partial class StepGrain(
 
     private async Task EndAsync(WorkStatus status, string? outputJson, string? error)
     {
+        _keepAlive?.Dispose();
+        _keepAlive = null;
         S.Status = status;
         S.OutputJson = outputJson;
         S.Error = error;

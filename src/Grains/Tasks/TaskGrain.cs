@@ -358,7 +358,7 @@ public sealed partial class TaskGrain(
                 command.TaskId,
                 instance.Index,
                 step.Id,
-                InstanceScope(instance).ToJsonString(),
+                InstanceScope(instance, ScopeReads.IdsRead(step, "steps"), ScopeReads.IdsRead(step, "tasks")).ToJsonString(),
                 instance.Deadline));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -371,11 +371,23 @@ public sealed partial class TaskGrain(
     private IStepGrain Step(InstanceState instance, StepSpec step) =>
         GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(S.Command!.RunId, S.Command.TaskId, instance.Index, step.Id));
 
-    private JsonObject InstanceScope(InstanceState instance)
+    /// <param name="instance">The instance whose steps' outputs are in scope.</param>
+    /// <param name="stepsRead">Only these steps' outputs (a step is sent what it reads, so a long task's
+    /// messages do not grow with every step); null for all.</param>
+    /// <param name="tasksRead">Only these upstream tasks; null for all.</param>
+    private JsonObject InstanceScope(InstanceState instance, IReadOnlySet<string>? stepsRead = null, IReadOnlySet<string>? tasksRead = null)
     {
         var data = ScopeData.Parse(S.Command!.ScopeJson);
+        if (tasksRead is not null && data["tasks"] is JsonObject tasks)
+        {
+            foreach (var id in tasks.Select(t => t.Key).Where(id => !tasksRead.Contains(id)).ToList())
+            {
+                tasks.Remove(id);
+            }
+        }
+
         var steps = new JsonObject();
-        foreach (var record in instance.Steps)
+        foreach (var record in instance.Steps.Where(r => stepsRead is null || stepsRead.Contains(r.Id)))
         {
             steps[record.Id] = new JsonObject
             {

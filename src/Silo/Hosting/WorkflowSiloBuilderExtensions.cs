@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Plugins;
@@ -43,13 +44,21 @@ public static class WorkflowSiloBuilderExtensions
         return builder;
     }
 
-    /// <summary>In-memory grain state (the embedded default: state lives as long as the process).</summary>
+    /// <summary>
+    /// In-memory grain state (the embedded default: state lives as long as the process), kept with Orleans'
+    /// binary serializer: the default JSON one cost ~40% of a step's CPU in the benchmarks.
+    /// </summary>
     public static ISiloBuilder AddWorkflowStorage(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder
-            .AddMemoryGrainStorage(WorkflowStorage.Name)
-            .AddMemoryGrainStorage(WorkflowStorage.PubSub);
+        foreach (var name in new[] { WorkflowStorage.Name, WorkflowStorage.PubSub })
+        {
+            builder.AddMemoryGrainStorage(name);
+            builder.Services.AddOptions<MemoryGrainStorageOptions>(name).PostConfigure<IServiceProvider>((options, services) =>
+                options.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services));
+        }
+
+        return builder;
     }
 
     /// <summary>The run event streams, in memory, with enough queues that one busy run does not hold up the rest.</summary>
