@@ -173,27 +173,22 @@ internal sealed partial class PlaybookBinder
             case YamlSequence sequence:
                 var items = sequence.Items.Select(BindValue).ToImmutableArray();
                 return items.All(i => i is LiteralValue)
-                    ? new LiteralValue(Json(sequence), sequence.Position)
+                    ? new LiteralValue(new System.Text.Json.Nodes.JsonArray([.. items.Select(i => Adopt(((LiteralValue)i).Value))]), sequence.Position)
                     : new ListValue(items, sequence.Position);
             case YamlMapping map:
                 var entries = map.Entries.Select(e => new KeyValuePair<string, ValueTemplate>(e.Key.Value, BindValue(e.Value))).ToImmutableArray();
                 return entries.All(e => e.Value is LiteralValue)
-                    ? new LiteralValue(Json(map), map.Position)
+                    ? new LiteralValue(new System.Text.Json.Nodes.JsonObject(entries.Select(e => new KeyValuePair<string, System.Text.Json.Nodes.JsonNode?>(e.Key, Adopt(((LiteralValue)e.Value).Value)))), map.Position)
                     : new MapValue(entries, map.Position);
             default:
                 throw new InvalidOperationException("unknown YAML node");
         }
     }
 
-    private static System.Text.Json.Nodes.JsonNode? Json(YamlNode node) => node switch
-    {
-        YamlScalar scalar => Template.MayContainExpression(scalar.Value) && Template.TryParse(scalar.Value, out var t, out _) && t!.IsLiteral
-            ? System.Text.Json.Nodes.JsonValue.Create(t.LiteralText)
-            : YamlScalars.ToJson(scalar),
-        YamlSequence sequence => new System.Text.Json.Nodes.JsonArray([.. sequence.Items.Select(Json)]),
-        YamlMapping map => new System.Text.Json.Nodes.JsonObject(map.Entries.Select(e => new KeyValuePair<string, System.Text.Json.Nodes.JsonNode?>(e.Key.Value, Json(e.Value)))),
-        _ => null,
-    };
+    // A literal child's JSON is taken over by its literal parent (the child value is dropped); a node that
+    // already has a parent (an alias bound twice) is copied, since JSON nodes have one parent.
+    private static System.Text.Json.Nodes.JsonNode? Adopt(System.Text.Json.Nodes.JsonNode? node) =>
+        node?.Parent is null ? node : node.DeepClone();
 
     /// <summary>A condition: an expression, or a literal true or false.</summary>
     private Template? BindCondition(YamlNode? node, string what)

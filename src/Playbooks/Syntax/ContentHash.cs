@@ -46,17 +46,37 @@ public static class ContentHash
                 writer.WriteEndArray();
                 break;
             case YamlScalar scalar:
-                var value = YamlScalars.ToJson(scalar);
-                if (value is null)
-                {
-                    writer.WriteNullValue();
-                }
-                else
-                {
-                    value.WriteTo(writer);
-                }
-
+                WriteScalar(writer, scalar);
                 break;
+        }
+    }
+
+    // The same value YamlScalars.ToJson resolves, written without building a JSON node per scalar.
+    private static void WriteScalar(Utf8JsonWriter writer, YamlScalar scalar)
+    {
+        if (!scalar.IsPlain)
+        {
+            writer.WriteStringValue(scalar.Value);
+        }
+        else if (scalar.IsNull)
+        {
+            writer.WriteNullValue();
+        }
+        else if (YamlScalars.TryBool(scalar, out var flag))
+        {
+            writer.WriteBooleanValue(flag);
+        }
+        else if (YamlScalars.TryInteger(scalar, out var integer))
+        {
+            writer.WriteNumberValue(integer);
+        }
+        else if (YamlScalars.TryFloat(scalar, out var number) && double.IsFinite(number))
+        {
+            writer.WriteNumberValue(number);
+        }
+        else
+        {
+            writer.WriteStringValue(scalar.Value);
         }
     }
 
