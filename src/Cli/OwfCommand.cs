@@ -41,7 +41,7 @@ public static class OwfCommand
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(20) }, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

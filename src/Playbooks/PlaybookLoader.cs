@@ -85,7 +85,10 @@ public static class PlaybookLoader
         }
 
         var binder = new PlaybookBinder(file);
-        var playbook = binder.Bind(read.Root, ContentHash.Compute(read.Root));
+        // The hash needs only the YAML tree: compute it on another core while the tree is bound and validated.
+        var root = read.Root;
+        var version = root.Size >= ParallelHashNodes ? Task.Run(() => ContentHash.Compute(root)) : Task.FromResult(ContentHash.Compute(root));
+        var playbook = binder.Bind(root, string.Empty);
         var diagnostics = new List<Diagnostic>(read.Diagnostics);
         diagnostics.AddRange(binder.Diagnostics);
         if (playbook is not null)
@@ -93,8 +96,11 @@ public static class PlaybookLoader
             diagnostics.AddRange(PlaybookValidator.Validate(playbook, options));
         }
 
-        return new PlaybookLoadResult(diagnostics.Count == 0 ? playbook : null, Sorted(diagnostics));
+        return new PlaybookLoadResult(diagnostics.Count == 0 ? playbook! with { Version = version.GetAwaiter().GetResult() } : null, Sorted(diagnostics));
     }
+
+    /// <summary>Playbooks of at least this many nodes are hashed in parallel with their validation.</summary>
+    private const int ParallelHashNodes = 20_000;
 
     private static List<Diagnostic> Sorted(IEnumerable<Diagnostic> diagnostics) =>
         [.. diagnostics.Distinct().OrderBy(d => d.Line).ThenBy(d => d.Column).ThenBy(d => d.Message, StringComparer.Ordinal)];

@@ -9,7 +9,7 @@ public sealed class ProcessTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static string OwfDll()
+    internal static string OwfDll()
     {
         var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, "owf.dll") };
         foreach (var configuration in new[] { "Debug", "Release" })

@@ -13,6 +13,9 @@ namespace Orleans.Workflow.Cli.Commands;
 /// <summary><c>owf run FILE [-p name=value]... [--playbooks DIR] [--json] [--timeout DURATION]</c>.</summary>
 public static class RunCommand
 {
+    /// <summary>How long an interrupted <c>owf run</c> waits for its cancelled run to stop.</summary>
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(10);
+
     public static Command Create(TextWriter output, TextWriter error, bool interactive)
     {
         var file = new Argument<string>("FILE") { Description = "The playbook to run." };
@@ -142,8 +145,19 @@ public static class RunCommand
         }
         catch (OperationCanceledException)
         {
-            await client.CancelAsync(runId, "owf run was interrupted");
-            snapshot = await client.WaitForEndAsync(runId, CancellationToken.None);
+            // Interrupted (Ctrl-C, SIGTERM): cancel the run, give its steps a bounded time to stop, and exit.
+            await error.WriteLineAsync($"owf: interrupted; cancelling run {runId}");
+            using var grace = new CancellationTokenSource(InterruptGrace);
+            try
+            {
+                await client.CancelAsync(runId, "owf run was interrupted").WaitAsync(grace.Token);
+                snapshot = await client.WaitForEndAsync(runId, grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                await error.WriteLineAsync($"owf: run {runId} did not stop within {InterruptGrace.TotalSeconds:0} s; exiting anyway");
+                return OwfCommand.Failed;
+            }
         }
 
         // Events trail the state a little: let the last ones print (the live tree draws the end state), then stop.

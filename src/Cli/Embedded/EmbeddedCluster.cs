@@ -37,6 +37,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Logging.SetMinimumLevel(level);
         builder.Logging.AddFilter("Orleans", level > LogLevel.Error ? level : LogLevel.Error);
         builder.Logging.AddFilter("Microsoft", level > LogLevel.Error ? level : LogLevel.Error);
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-embedded", clusterId: "owf-embedded-" + Guid.NewGuid().ToString("N")[..8])
             .AddWorkflow(builder.Configuration));
