@@ -13,21 +13,14 @@ public static class TaskGraph
         return Ancestors(Index(playbook), taskId);
     }
 
-    /// <summary><see cref="Ancestors(Playbook, string)"/> of every task, indexing the playbook once.</summary>
-    public static Dictionary<string, HashSet<string>> AllAncestors(Playbook playbook)
+    /// <summary>Which tasks precede which, for every task at once (bitsets in topological order).</summary>
+    public static TaskAncestry Ancestry(Playbook playbook)
     {
         ArgumentNullException.ThrowIfNull(playbook);
-        var byId = Index(playbook);
-        var result = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var task in playbook.Tasks)
-        {
-            result.TryAdd(task.Id, Ancestors(byId, task.Id));
-        }
-
-        return result;
+        return new TaskAncestry(playbook);
     }
 
-    private static HashSet<string> Ancestors(Dictionary<string, TaskSpec> byId, string taskId)
+    internal static HashSet<string> Ancestors(Dictionary<string, TaskSpec> byId, string taskId)
     {
         var result = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>();
@@ -155,7 +148,7 @@ public static class TaskGraph
             : throw new InvalidOperationException($"playbook '{playbook.Name}' has a cycle among its tasks");
     }
 
-    private static Dictionary<string, TaskSpec> Index(Playbook playbook)
+    internal static Dictionary<string, TaskSpec> Index(Playbook playbook)
     {
         var byId = new Dictionary<string, TaskSpec>(StringComparer.Ordinal);
         foreach (var task in playbook.Tasks)

@@ -1,10 +1,10 @@
 namespace Orleans.Workflow.Playbooks.Validation;
 
-/// <summary>What expressions at one place of a playbook may read.</summary>
+/// <summary>What expressions at one place of a playbook may read; <see cref="Tasks"/> tells which tasks are upstream (null: none in scope).</summary>
 internal sealed record ExpressionScopeRules(
     string Where,
     bool Params,
-    IReadOnlySet<string>? Tasks,
+    Func<string, bool>? Tasks,
     IReadOnlyList<string>? Steps,
     bool Item,
     bool Secrets)

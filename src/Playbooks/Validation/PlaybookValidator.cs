@@ -24,7 +24,7 @@ public sealed class PlaybookValidator
     private readonly PlaybookValidationOptions _options;
     private readonly List<Diagnostic> _diagnostics = [];
     private readonly Dictionary<string, TaskSpec> _tasks = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _upstream = new(StringComparer.Ordinal);
+    private TaskAncestry _ancestry = null!;
 
     private PlaybookValidator(Playbook playbook, PlaybookValidationOptions options)
     {
@@ -49,10 +49,7 @@ public sealed class PlaybookValidator
 
         CheckNeeds();
         CheckCycles();
-        foreach (var (id, ancestors) in TaskGraph.AllAncestors(_playbook))
-        {
-            _upstream[id] = ancestors;
-        }
+        _ancestry = TaskGraph.Ancestry(_playbook);
 
         CheckParams();
         CheckSchedules();
@@ -61,7 +58,7 @@ public sealed class PlaybookValidator
             CheckTask(task);
         }
 
-        var allTasks = _tasks.Keys.ToHashSet(StringComparer.Ordinal);
+        Func<string, bool> allTasks = _ => true;
         foreach (var output in _playbook.Outputs)
         {
             CheckValue(output.Value, new ExpressionScopeRules($"run output '{output.Name}'", true, allTasks, null, false, false));
@@ -142,7 +139,7 @@ public sealed class PlaybookValidator
 
     private void CheckTask(TaskSpec task)
     {
-        var upstream = _upstream[task.Id];
+        Func<string, bool> upstream = candidate => _ancestry.IsAncestor(candidate, task.Id);
         var taskRules = new ExpressionScopeRules($"task '{task.Id}'", true, upstream, null, false, true);
         if (task.If is { } condition)
         {
@@ -279,7 +276,7 @@ public sealed class PlaybookValidator
             return $"unknown task '{id}'{Suggestions.Hint(id, _tasks.Keys)}";
         }
 
-        if (!rules.Tasks.Contains(id))
+        if (!rules.Tasks(id))
         {
             return $"task '{id}' is not upstream of this point: add it to 'needs' (directly or through a task it needs)";
         }
