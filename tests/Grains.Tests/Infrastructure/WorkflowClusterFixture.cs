@@ -1,10 +1,5 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 using Orleans.Workflow.Client;
-using Orleans.Workflow.Events;
-using Orleans.Workflow.Silo.Hosting;
 
 namespace Orleans.Workflow.Grains.Tests.Infrastructure;
 
@@ -12,7 +7,6 @@ namespace Orleans.Workflow.Grains.Tests.Infrastructure;
 /// A real in-process Orleans test cluster (one silo) with the workflow grains, built-in plugins and
 /// in-memory storage and streams, shared by the tests of a collection.
 /// Secrets: <see cref="SecretName"/> = <see cref="SecretValue"/> from configuration, and every file of <see cref="SecretsFolder"/>.
-/// Named SQL connections come from <see cref="ExtraConfiguration"/> (set before the first test runs).
 /// </summary>
 public sealed class WorkflowClusterFixture : IAsyncLifetime
 {
@@ -23,70 +17,28 @@ public sealed class WorkflowClusterFixture : IAsyncLifetime
 
     public static readonly string SecretsFolder = Path.Combine(Path.GetTempPath(), "owf-test-secrets-" + Environment.ProcessId);
 
-    /// <summary>Configuration given to every silo, e.g. <c>Workflow:Connections:warehouse</c>.</summary>
-    public static Dictionary<string, string?> ExtraConfiguration { get; } = new();
+    private WorkflowTestCluster _cluster = null!;
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public TestCluster Cluster => _cluster.Cluster;
 
-    public WorkflowClient Client { get; private set; } = null!;
+    public WorkflowClient Client => _cluster.Client;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(SecretsFolder);
         await File.WriteAllTextAsync(Path.Combine(SecretsFolder, FileSecretName), FileSecretValue + "\n");
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Client = new WorkflowClient(Cluster.Client);
+        _cluster = await WorkflowTestCluster.StartAsync(new Dictionary<string, string>
+        {
+            [$"Workflow:Secrets:{SecretName}"] = SecretValue,
+            ["Workflow:SecretsPath"] = SecretsFolder,
+            ["Workflow:ResendInterval"] = "00:00:01",
+        });
     }
 
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     /// <summary>Registers a playbook from YAML text and answers its name.</summary>
-    public async Task<string> RegisterAsync(string yaml)
-    {
-        var loaded = Playbooks.PlaybookLoader.Load(yaml, "test.yaml", Playbooks.Validation.PlaybookValidationOptions.Default);
-        if (loaded.Playbook is null)
-        {
-            throw new InvalidOperationException("test playbook is invalid:\n" + string.Join("\n", loaded.Diagnostics));
-        }
-
-        await Client.RegisterPlaybookAsync(loaded.Playbook.Name, yaml, "test.yaml");
-        return loaded.Playbook.Name;
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            var values = new Dictionary<string, string?>
-            {
-                [$"Workflow:Secrets:{SecretName}"] = SecretValue,
-                ["Workflow:SecretsPath"] = SecretsFolder,
-                ["Workflow:ResendInterval"] = "00:00:01",
-            };
-            foreach (var (key, value) in ExtraConfiguration)
-            {
-                values[key] = value;
-            }
-
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-            siloBuilder.Services.AddSingleton<IConfiguration>(configuration);
-            siloBuilder.AddWorkflow(configuration);
-        }
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddMemoryStreams(RunEvent.StreamProvider);
-    }
+    public Task<string> RegisterAsync(string yaml) => _cluster.RegisterAsync(yaml);
 }
 
 [CollectionDefinition(Name)]

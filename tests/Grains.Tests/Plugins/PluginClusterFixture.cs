@@ -1,10 +1,6 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 using Orleans.Workflow.Client;
-using Orleans.Workflow.Events;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Grains.Tests.Infrastructure;
 
 namespace Orleans.Workflow.Grains.Tests.Plugins;
 
@@ -19,35 +15,32 @@ public sealed class PluginClusterFixture : IAsyncLifetime
     public const string SecretName = "WAREHOUSE_TOKEN";
     public const string SecretValue = "wh-s3cr3t-value-123";
 
-    /// <summary>Read by the silo configurator; only this fixture's cluster uses it (one at a time: one collection).</summary>
-    private static string? _warehouse;
+    private WorkflowTestCluster? _cluster;
 
     public PostgresServer Postgres { get; } = new();
 
     public HttpTestServer Http { get; } = new();
 
-    public TestCluster Cluster { get; private set; } = null!;
+    public TestCluster Cluster => _cluster!.Cluster;
 
-    public WorkflowClient Client { get; private set; } = null!;
+    public WorkflowClient Client => _cluster!.Client;
 
     public async Task InitializeAsync()
     {
         await Task.WhenAll(Postgres.InitializeAsync(), Http.InitializeAsync());
-        _warehouse = Postgres.ConnectionString;
-        var builder = new TestClusterBuilder(1);
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        builder.AddClientBuilderConfigurator<ClientConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Client = new WorkflowClient(Cluster.Client);
+        _cluster = await WorkflowTestCluster.StartAsync(new Dictionary<string, string>
+        {
+            ["Workflow:Connections:warehouse"] = Postgres.ConnectionString,
+            [$"Workflow:Secrets:{SecretName}"] = SecretValue,
+            ["Workflow:ResendInterval"] = "00:00:01",
+        });
     }
 
     public async Task DisposeAsync()
     {
-        if (Cluster is not null)
+        if (_cluster is not null)
         {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
+            await _cluster.DisposeAsync();
         }
 
         await Http.DisposeAsync();
@@ -55,38 +48,7 @@ public sealed class PluginClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Registers a playbook from YAML text and answers its name.</summary>
-    public async Task<string> RegisterAsync(string yaml)
-    {
-        var loaded = Playbooks.PlaybookLoader.Load(yaml, "test.yaml", Playbooks.Validation.PlaybookValidationOptions.Default);
-        if (loaded.Playbook is null)
-        {
-            throw new InvalidOperationException("test playbook is invalid:\n" + string.Join("\n", loaded.Diagnostics));
-        }
-
-        await Client.RegisterPlaybookAsync(loaded.Playbook.Name, yaml, "test.yaml");
-        return loaded.Playbook.Name;
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Workflow:Connections:warehouse"] = _warehouse ?? throw new InvalidOperationException("the PostgreSQL server must be started before the cluster"),
-                [$"Workflow:Secrets:{SecretName}"] = SecretValue,
-                ["Workflow:ResendInterval"] = "00:00:01",
-            }).Build();
-            siloBuilder.Services.AddSingleton<IConfiguration>(configuration);
-            siloBuilder.AddWorkflow(configuration);
-        }
-    }
-
-    private sealed class ClientConfigurator : IClientBuilderConfigurator
-    {
-        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) =>
-            clientBuilder.AddMemoryStreams(RunEvent.StreamProvider);
-    }
+    public Task<string> RegisterAsync(string yaml) => _cluster!.RegisterAsync(yaml);
 }
 
 [CollectionDefinition(Name)]
