@@ -30,9 +30,13 @@ public interface IRunGrain : IGrainWithStringKey
     [OneWay]
     Task TaskEndedAsync(TaskEnded report);
 
-    /// <summary>A waiting step asks for a signal: answers its payload if it already arrived, else registers the step.</summary>
+    /// <summary>
+    /// A step waits for a signal: the run delivers it through <see cref="IStepGrain.SignalAsync"/> at once when it
+    /// already arrived, else when it arrives. One-way (the step asks from inside its own turn); idempotent.
+    /// </summary>
     [Alias("AwaitSignal")]
-    Task<string?> AwaitSignalAsync(string name, string stepKey);
+    [OneWay]
+    Task AwaitSignalAsync(string name, string stepKey);
 
     /// <summary>Cancels the run: nothing new starts, running steps are cancelled.</summary>
     [Alias("Cancel")]

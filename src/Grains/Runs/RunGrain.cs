@@ -173,12 +173,22 @@ public sealed partial class RunGrain(
         await AdvanceAsync(playbook);
     }
 
-    public async Task<string?> AwaitSignalAsync(string name, string stepKey)
+    public async Task AwaitSignalAsync(string name, string stepKey)
     {
+        if (S.Request is null || S.Status.IsFinal())
+        {
+            return;
+        }
+
         if (S.PendingSignals.Remove(name, out var payload))
         {
             await state.WriteStateAsync();
-            return payload;
+            if (await GrainFactory.GetGrain<IStepGrain>(stepKey).SignalAsync(name, payload))
+            {
+                return;
+            }
+
+            S.PendingSignals[name] = payload; // The step no longer waits: keep the signal for the next one.
         }
 
         if (!S.SignalWaiters.TryGetValue(name, out var waiting))
@@ -189,10 +199,9 @@ public sealed partial class RunGrain(
         if (!waiting.Contains(stepKey))
         {
             waiting.Add(stepKey);
-            await state.WriteStateAsync();
         }
 
-        return null;
+        await state.WriteStateAsync();
     }
 
     public async Task<string> SignalAsync(string name, string payloadJson)

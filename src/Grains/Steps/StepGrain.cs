@@ -7,6 +7,7 @@ using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Plugins;
+using Orleans.Workflow.Plugins.BuiltIn;
 using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Steps;
@@ -36,6 +37,7 @@ public sealed partial class StepGrain(
     // While a plugin runs outside the grain's turn nothing calls the grain, and Orleans would collect it as
     // idle, losing the attempt's cancellation and signal waiters: a keep-alive timer holds it active.
     private IGrainTimer? _keepAlive;
+    private IGrainTimer? _waitTimeout;
     private readonly Dictionary<string, TaskCompletionSource<string>> _signals = new(StringComparer.Ordinal);
     private StepGrainState S => state.State;
 
@@ -54,6 +56,11 @@ public sealed partial class StepGrain(
         else if (S.NextAttemptAt is { } due)
         {
             ScheduleAttempt(due - time.GetUtcNow());
+        }
+        else if (S.Status == WorkStatus.Running && S.WaitSignal is not null)
+        {
+            // A wait for a signal outlives its activation: ask the run again (idempotent) and re-arm the timeout.
+            ResumeSignalWait();
         }
         else if (S.Status == WorkStatus.Running)
         {
@@ -118,7 +125,7 @@ public sealed partial class StepGrain(
         await EndAsync(status, S.OutputJson, reason);
     }
 
-    public Task<bool> SignalAsync(string name, string payloadJson)
+    public async Task<bool> SignalAsync(string name, string payloadJson)
     {
         TaskCompletionSource<string>? waiter;
         lock (_signals)
@@ -126,7 +133,18 @@ public sealed partial class StepGrain(
             _signals.Remove(name, out waiter);
         }
 
-        return Task.FromResult(waiter?.TrySetResult(payloadJson) == true);
+        if (waiter is not null)
+        {
+            return waiter.TrySetResult(payloadJson);
+        }
+
+        if (S.Status != WorkStatus.Running || S.WaitSignal != name)
+        {
+            return false;
+        }
+
+        await AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.Succeeded, SecretStore.Redact(AsJson(payloadJson), secrets.Current()), null));
+        return true;
     }
 
     public void Dispose()
@@ -134,6 +152,7 @@ public sealed partial class StepGrain(
         _attempt?.Dispose();
         _retryTimer?.Dispose();
         _keepAlive?.Dispose();
+        _waitTimeout?.Dispose();
     }
 
     public Task<StepSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
@@ -152,6 +171,10 @@ public sealed partial class StepGrain(
         _attempt = null;
         _keepAlive?.Dispose();
         _keepAlive = null;
+        _waitTimeout?.Dispose();
+        _waitTimeout = null;
+        S.WaitSignal = null;
+        S.WaitTimeoutAt = null;
         if (result.Status == WorkStatus.Succeeded)
         {
             var size = result.OutputJson is null ? 0 : Encoding.UTF8.GetByteCount(result.OutputJson);
@@ -252,6 +275,12 @@ public sealed partial class StepGrain(
             timedOutMessage = $"{TaskTimeoutText(task)} expired";
         }
 
+        if (plugin is WaitPlugin && WaitPlugin.SignalOf(input) is { } wait)
+        {
+            await WaitForSignalAsync(wait.Signal, wait.Timeout);
+            return;
+        }
+
         _attempt = new CancellationTokenSource();
         _cancelledAs = null;
         _keepAlive ??= this.RegisterGrainTimer(static () => Task.CompletedTask, new GrainTimerCreationOptions(KeepAlivePeriod, KeepAlivePeriod) { KeepAlive = true });
@@ -281,6 +310,46 @@ public sealed partial class StepGrain(
 
             await DeliverAsync(self, result);
         });
+    }
+
+    // A `wait` for a signal is kept in the step's state, not in a running plugin, so the step can be
+    // deactivated while it waits and the signal (delivered by the run) activates it again.
+    private async Task WaitForSignalAsync(string signal, TimeSpan? timeout)
+    {
+        S.WaitSignal = signal;
+        S.WaitTimeoutAt = timeout is { } limit ? time.GetUtcNow() + limit : null;
+        await state.WriteStateAsync();
+        ResumeSignalWait();
+    }
+
+    private void ResumeSignalWait()
+    {
+        if (S.WaitTimeoutAt is { } due)
+        {
+            var signal = S.WaitSignal;
+            var started = S.StartedAt ?? time.GetUtcNow();
+            _waitTimeout?.Dispose();
+            _waitTimeout = this.RegisterGrainTimer(
+                () => AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.TimedOut, null, $"no signal '{signal}' arrived within {Duration.Format(due - started)}")),
+                new GrainTimerCreationOptions(Max(due - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        }
+
+        GrainFactory.GetGrain<IRunGrain>(S.Command!.RunId).AwaitSignalAsync(S.WaitSignal!, this.GetPrimaryKeyString()).Ignore();
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    // A signal's payload is JSON; anything else is kept as a JSON string.
+    private static string AsJson(string payload)
+    {
+        try
+        {
+            return JsonNode.Parse(payload)?.ToJsonString() ?? "null";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return JsonValue.Create(payload).ToJsonString();
+        }
     }
 
     private async Task<AttemptResult> RunPluginAsync(IStepPlugin plugin, StepContext context, int attempt, string timedOutMessage, IReadOnlyDictionary<string, string> currentSecrets, CancellationToken token)
@@ -364,12 +433,7 @@ public sealed partial class StepGrain(
                     _signals[name] = waiter;
                 }
 
-                var early = await run.AwaitSignalAsync(name, key);
-                if (early is not null)
-                {
-                    return early;
-                }
-
+                await run.AwaitSignalAsync(name, key);
                 using var registration = cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken));
                 return await waiter.Task;
             },
@@ -380,6 +444,10 @@ public sealed partial class StepGrain(
     {
         _keepAlive?.Dispose();
         _keepAlive = null;
+        _waitTimeout?.Dispose();
+        _waitTimeout = null;
+        S.WaitSignal = null;
+        S.WaitTimeoutAt = null;
         S.Status = status;
         S.OutputJson = outputJson;
         S.Error = error;

@@ -37,4 +37,12 @@ public sealed class StepGrainState
 
     [Id(9)]
     public bool ContinueOnError { get; set; }
+
+    /// <summary>The signal a running <c>wait</c> step waits for (kept, so the wait outlives the activation).</summary>
+    [Id(10)]
+    public string? WaitSignal { get; set; }
+
+    /// <summary>When that wait times out, if it has a timeout.</summary>
+    [Id(11)]
+    public DateTimeOffset? WaitTimeoutAt { get; set; }
 }

@@ -14,6 +14,28 @@ public sealed class WaitPlugin : IStepPlugin
 
     public string Name => "wait";
 
+    /// <summary>
+    /// The signal and timeout of a well-formed signal wait, or null for any other input (the plugin itself then
+    /// runs and reports what is wrong). The step grain keeps such waits in its state rather than in memory.
+    /// </summary>
+    public static (string Signal, TimeSpan? Timeout)? SignalOf(JsonNode? input)
+    {
+        if (input is not JsonObject obj || obj["signal"] is not JsonValue signalValue || !signalValue.TryGetValue<string>(out var signal)
+            || obj.ContainsKey("duration") || obj.ContainsKey("until"))
+        {
+            return null;
+        }
+
+        if (obj["timeout"] is null)
+        {
+            return (signal, null);
+        }
+
+        return obj["timeout"] is JsonValue timeoutValue && timeoutValue.TryGetValue<string>(out var text) && Duration.TryParse(text, out var timeout)
+            ? (signal, timeout)
+            : null;
+    }
+
     public async Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
