@@ -27,12 +27,4 @@ public static class GrainKeys
     /// <summary>True when <paramref name="runId"/> can be a run id: letters, digits, '.', '_', '-', 1 to 200 characters.</summary>
     public static bool IsValidRunId(string runId) =>
         runId is { Length: > 0 and <= 200 } && runId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
-
-    /// <summary>A new run id: time-ordered, 26 characters.</summary>
-    public static string NewRunId(TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(time);
-        var ms = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return ms.ToString("x12", CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..14];
-    }
 }

@@ -169,12 +169,7 @@ public sealed partial class StepGrain(
 
         _attempt?.Dispose();
         _attempt = null;
-        _keepAlive?.Dispose();
-        _keepAlive = null;
-        _waitTimeout?.Dispose();
-        _waitTimeout = null;
-        S.WaitSignal = null;
-        S.WaitTimeoutAt = null;
+        StopWaiting();
         if (result.Status == WorkStatus.Succeeded)
         {
             var size = result.OutputJson is null ? 0 : Encoding.UTF8.GetByteCount(result.OutputJson);
@@ -440,7 +435,8 @@ public sealed partial class StepGrain(
         };
     }
 
-    private async Task EndAsync(WorkStatus status, string? outputJson, string? error)
+    // The attempt is over: nothing keeps the grain active for it or waits on its behalf any more.
+    private void StopWaiting()
     {
         _keepAlive?.Dispose();
         _keepAlive = null;
@@ -448,6 +444,11 @@ public sealed partial class StepGrain(
         _waitTimeout = null;
         S.WaitSignal = null;
         S.WaitTimeoutAt = null;
+    }
+
+    private async Task EndAsync(WorkStatus status, string? outputJson, string? error)
+    {
+        StopWaiting();
         S.Status = status;
         S.OutputJson = outputJson;
         S.Error = error;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Orleans.Workflow.Playbooks.Syntax;
@@ -83,6 +82,4 @@ public static class ContentHash
     /// <summary>The first 12 characters, for people.</summary>
     public static string Short(string version) =>
         version is null ? string.Empty : version[..Math.Min(12, version.Length)];
-
-    internal static string Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
