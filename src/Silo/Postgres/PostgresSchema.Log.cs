@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.Workflow.Silo.Postgres;
+
+public sealed partial class PostgresSchema
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL database {Database}: applied migration {Version} ({Name})")]
+    private static partial void Applied(ILogger logger, int version, string name, string database);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL database {Database}: workflow schema at version {Version}")]
+    private static partial void AtVersion(ILogger logger, string database, int version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "cannot connect to PostgreSQL at {Host}:{Port}, database {Database}: {Reason}")]
+    private static partial void Unreachable(ILogger logger, string host, int port, string database, string reason);
+}

@@ -1,0 +1,108 @@
+using Orleans.Workflow.Events;
+using Orleans.Workflow.Postgres.Tests.Infrastructure;
+using Orleans.Workflow.Silo.Postgres;
+
+namespace Orleans.Workflow.Postgres.Tests.History;
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRunHistoryTests(PostgresFixture fixture)
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Append_BatchWithDuplicateId_KeepsItOnceAndReadsTheRunInOrder()
+    {
+        await using var store = await NewStoreAsync();
+        var started = Event("e1", "run-a", RunEventKind.RunStarted, 0);
+        var queued = Event("e2", "run-a", RunEventKind.TaskQueued, 1) with { Task = "build" };
+        var other = Event("e3", "run-b", RunEventKind.RunStarted, 2);
+        var stepped = Event("e4", "run-a", RunEventKind.StepStarted, 3) with { Task = "build", Step = "compile", Attempt = 1 };
+
+        await store.AppendAsync([started, queued, other, queued, stepped], CancellationToken.None);
+        await store.AppendAsync([stepped, started], CancellationToken.None);
+
+        var read = await store.ReadAsync("run-a", 0, 100, CancellationToken.None);
+        Assert.Equal(["e1", "e2", "e4"], read.Select(e => e.Event.Id));
+        Assert.Equal([started, queued, stepped], read.Select(e => e.Event));
+        Assert.True(read[0].Position < read[1].Position && read[1].Position < read[2].Position);
+        Assert.Equal(["e3"], (await store.ReadAsync("run-b", 0, 100, CancellationToken.None)).Select(e => e.Event.Id));
+    }
+
+    [Fact]
+    public async Task Read_AfterPositionWithLimit_PagesThroughTheRun()
+    {
+        await using var store = await NewStoreAsync();
+        var events = Enumerable.Range(0, 10).Select(i => Event($"p{i}", "run-p", RunEventKind.StepLog, i) with { Message = $"line {i}" }).ToList();
+        await store.AppendAsync(events[..4], CancellationToken.None);
+        await store.AppendAsync(events[4..], CancellationToken.None);
+
+        var pages = new List<IReadOnlyList<StoredRunEvent>>();
+        var after = 0L;
+        while (true)
+        {
+            var page = await store.ReadAsync("run-p", after, 3, CancellationToken.None);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            pages.Add(page);
+            after = page[^1].Position;
+        }
+
+        Assert.Equal([3, 3, 3, 1], pages.Select(p => p.Count));
+        Assert.Equal(events.Select(e => e.Id), pages.SelectMany(p => p).Select(e => e.Event.Id));
+        Assert.Empty(await store.ReadAsync("run-p", 0, 0, CancellationToken.None));
+        Assert.Empty(await store.ReadAsync("no-such-run", 0, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Append_EveryField_RoundTrips()
+    {
+        await using var store = await NewStoreAsync();
+        var full = new RunEvent(
+            "f1", "run-f", RunEventKind.StepFailed, new DateTimeOffset(2025, 3, 1, 14, 30, 15, 123, TimeSpan.FromHours(2)),
+            Task: "deploy", Index: 7, Step: "push", Attempt: 3, Message: "exit code 1 — ünïcode", Owner: "silo-2",
+            DataJson: """{"exitCode":1,"lines":["a","b"]}""");
+        var bare = Event("f2", "run-f", RunEventKind.RunFailed, 1);
+
+        await store.AppendAsync([full, bare], CancellationToken.None);
+
+        var read = await store.ReadAsync("run-f", 0, 10, CancellationToken.None);
+        Assert.Equal(full with { Timestamp = full.Timestamp.ToUniversalTime() }, read[0].Event);
+        Assert.Equal(full.Timestamp, read[0].Event.Timestamp);
+        Assert.Equal(bare, read[1].Event);
+    }
+
+    [Fact]
+    public async Task Append_ConcurrentBatches_PositionsFollowCommitOrder()
+    {
+        await using var store = await NewStoreAsync();
+        var batches = Enumerable.Range(0, 8)
+            .Select(b => Enumerable.Range(0, 25).Select(i => Event($"c{b}-{i}", "run-c", RunEventKind.StepLog, i)).ToList())
+            .ToList();
+
+        await Task.WhenAll(batches.Select(batch => Task.Run(() => store.AppendAsync(batch, CancellationToken.None))));
+
+        var read = await store.ReadAsync("run-c", 0, 1000, CancellationToken.None);
+        Assert.Equal(200, read.Count);
+        Assert.Equal(200, read.Select(e => e.Event.Id).Distinct().Count());
+
+        // Each batch is contiguous: appends hold a lock until they commit.
+        foreach (var batch in batches)
+        {
+            var positions = read.Where(e => batch.Any(b => b.Id == e.Event.Id)).Select(e => e.Position).ToList();
+            Assert.Equal(positions[0] + positions.Count - 1, positions[^1]);
+        }
+    }
+
+    private async Task<PostgresRunHistory> NewStoreAsync()
+    {
+        var database = await fixture.Server.CreateDatabaseAsync();
+        await new PostgresSchema(database).ApplyAsync();
+        return new PostgresRunHistory(database);
+    }
+
+    private static RunEvent Event(string id, string runId, RunEventKind kind, int second) =>
+        new(id, runId, kind, T0.AddSeconds(second));
+}
