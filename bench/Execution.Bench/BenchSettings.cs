@@ -31,14 +31,15 @@ internal sealed record BenchSettings
     /// <summary>False: no <c>run-events</c> stream provider (an experiment: what events cost).</summary>
     public bool Events { get; init; } = true;
 
+    /// <summary>
+    /// The plugin of the sequential and throughput steps: <c>noop</c> (runs inline, within its task's turn) or
+    /// <c>pass</c> (a bench plugin that also returns at once but is not inline, so every step takes the grain path:
+    /// its own step grain, a message each way, the plugin off the grain's turn).
+    /// </summary>
+    public string Plugin { get; init; } = "noop";
+
     /// <summary>Times every grain call by interface and method (Orleans activities); adds its own overhead.</summary>
     public bool TraceCalls { get; init; }
-
-    /// <summary>Caches grain interface types (Orleans 10.4.2 looks them up by reflection on every GetGrain).</summary>
-    public bool CacheInterfaceTypes { get; init; }
-
-    /// <summary>Overrides the grain state serializer of the in-memory storage: json (Orleans' default, Newtonsoft), stj or orleans.</summary>
-    public string? StorageSerializer { get; init; }
 
     public const string Usage = """
         usage: Orleans.Workflow.Execution.Bench [sequential|throughput|memory|all]... [options]
@@ -49,12 +50,10 @@ internal sealed record BenchSettings
           --waiting N       runs held on a signal by the memory scenario (1000)
           --pull-ms N       memory streams' pulling period in ms (silo default: 20)
           --resend-ms N     Workflow:ResendInterval in ms (default: 5000)
+          --plugin noop|pass
+                            plugin of the sequential and throughput steps: noop runs inline in its
+                            task's turn; pass returns at once too but takes the step grain path (noop)
           --no-events       experiment: no run-events stream provider (events are not published)
-          --cache-interface-types
-                            experiment: cache grain interface types (GetGrain<T>(key) reflects every time)
-          --storage-serializer json|stj|orleans
-                            experiment: grain state serializer of the in-memory storage
-                            (default: Orleans' default, Newtonsoft JSON)
           --trace-calls     experiment: time grain calls by method (adds overhead)
         Workflow__* environment variables reach the silo's configuration too.
         """;
@@ -76,10 +75,9 @@ internal sealed record BenchSettings
                 "--waiting" => settings with { Waiting = Int(args, ++i, arg) },
                 "--pull-ms" => settings with { PullPeriod = TimeSpan.FromMilliseconds(Int(args, ++i, arg)) },
                 "--resend-ms" => settings with { ResendInterval = TimeSpan.FromMilliseconds(Int(args, ++i, arg)) },
+                "--plugin" => settings with { Plugin = ++i < args.Count && args[i] is "noop" or "pass" ? args[i] : throw new ArgumentException("--plugin is noop or pass") },
                 "--no-events" => settings with { Events = false },
                 "--trace-calls" => settings with { TraceCalls = true },
-                "--cache-interface-types" => settings with { CacheInterfaceTypes = true },
-                "--storage-serializer" => settings with { StorageSerializer = Serializer(args, ++i, arg) },
                 _ => throw new ArgumentException($"unknown argument '{arg}'"),
             };
         }
@@ -90,7 +88,7 @@ internal sealed record BenchSettings
     /// <summary>The settings that differ from the defaults, for the report's header.</summary>
     public string Describe()
     {
-        var parts = new List<string>();
+        var parts = new List<string> { $"steps use {Plugin}" };
         if (PullPeriod is { } pull)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"pulling period {pull.TotalMilliseconds:F0} ms"));
@@ -111,17 +109,7 @@ internal sealed record BenchSettings
             parts.Add("grain calls traced");
         }
 
-        if (CacheInterfaceTypes)
-        {
-            parts.Add("grain interface types cached");
-        }
-
-        if (StorageSerializer is { } serializer)
-        {
-            parts.Add($"storage serializer {serializer}");
-        }
-
-        return parts.Count == 0 ? "silo as AddWorkflow configures it" : string.Join(", ", parts);
+        return string.Join(", ", parts);
     }
 
     private static BenchSettings Add(BenchSettings settings, List<string> scenarios, string scenario)
@@ -129,11 +117,6 @@ internal sealed record BenchSettings
         scenarios.Add(scenario);
         return settings;
     }
-
-    private static string Serializer(IReadOnlyList<string> args, int index, string name) =>
-        index < args.Count && args[index] is "json" or "stj" or "orleans"
-            ? args[index]
-            : throw new ArgumentException($"{name} is one of json, stj, orleans");
 
     private static int Int(IReadOnlyList<string> args, int index, string name) =>
         index < args.Count && int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0

@@ -71,23 +71,7 @@ internal sealed class BenchSilo : IAsyncDisposable
                 silo.Services.Configure<StreamPullingAgentOptions>(RunEvent.StreamProvider, o => o.GetQueueMsgsTimerPeriod = period);
             }
 
-            if (settings.StorageSerializer is { } serializer)
-            {
-                // Registered after AddWorkflow, so it runs after Orleans' default (which only fills an empty one).
-                silo.Services.AddOptions<MemoryGrainStorageOptions>(WorkflowStorage.Name).PostConfigure<IServiceProvider>((options, services) =>
-                    options.GrainStorageSerializer = serializer switch
-                    {
-                        "orleans" => ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
-                        "stj" => ActivatorUtilities.CreateInstance<SystemTextJsonGrainStorageSerializer>(services),
-                        _ => ActivatorUtilities.CreateInstance<JsonGrainStorageSerializer>(services),
-                    });
-            }
-
-            if (settings.CacheInterfaceTypes)
-            {
-                CachedGrainInterfaceTypes.AddFirst(silo.Services);
-            }
-
+            silo.Services.AddStepPlugin<PassPlugin>();
             if (settings.TraceCalls)
             {
                 silo.AddActivityPropagation();

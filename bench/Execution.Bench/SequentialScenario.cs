@@ -18,13 +18,13 @@ internal static class SequentialScenario
         var steps = settings.SequentialSteps;
         report.Heading($"sequential: one run of {steps:N0} no-op steps");
 
-        await silo.RegisterAsync("bench-warmup", BenchPlaybooks.Sequential("bench-warmup", WarmupSteps));
+        await silo.RegisterAsync("bench-warmup", BenchPlaybooks.Sequential("bench-warmup", WarmupSteps, settings.Plugin));
         await RunOnceAsync(silo, "bench-warmup", "warmup-seq");
         await Task.Delay(TimeSpan.FromSeconds(1)); // Lets the JIT finish its tier-1 compilations.
 
         var name = $"bench-seq-{steps}";
         var registering = Stopwatch.StartNew();
-        await silo.RegisterAsync(name, BenchPlaybooks.Sequential(name, steps));
+        await silo.RegisterAsync(name, BenchPlaybooks.Sequential(name, steps, settings.Plugin));
         registering.Stop();
 
         probe.Reset();

@@ -22,7 +22,7 @@ internal static class ThroughputScenario
         report.Heading($"throughput: {runs:N0} runs of {stepsPerRun} no-op steps, started together ({settings.Concurrency} start calls in flight)");
 
         var name = $"bench-tp-{stepsPerRun}";
-        await silo.RegisterAsync(name, BenchPlaybooks.Sequential(name, stepsPerRun));
+        await silo.RegisterAsync(name, BenchPlaybooks.Sequential(name, stepsPerRun, settings.Plugin));
         for (var round = 0; round < WarmupRounds; round++)
         {
             // Tiered PGO needs many calls and idle time to reach its final code; on a busy machine a short

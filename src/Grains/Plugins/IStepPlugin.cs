@@ -14,6 +14,13 @@ public interface IStepPlugin
     string Name { get; }
 
     /// <summary>
+    /// True only for a plugin that finishes at once, with no I/O and no waiting (<c>noop</c>, <c>log</c>): it runs
+    /// within the step grain's turn, and the step writes its state once, when it ends, instead of also before the
+    /// attempt. If the silo dies during that turn nothing was written, and the task sends the step again.
+    /// </summary>
+    bool RunsInline => false;
+
+    /// <summary>
     /// Runs one attempt. Return the output (any JSON), throw <see cref="StepFailedException"/> for a failure with a
     /// clear message, and honour <paramref name="cancellationToken"/> (timeouts and cancellation arrive through it).
     /// </summary>

@@ -241,14 +241,21 @@ public sealed partial class StepGrain(
         S.Status = WorkStatus.Running;
         S.NextAttemptAt = null;
         S.StartedAt ??= now;
-        await state.WriteStateAsync();
-        Publish(RunEventKind.StepStarted, step.Uses);
-
         if (!plugins.TryGet(step.Uses, out var plugin))
         {
+            Publish(RunEventKind.StepStarted, step.Uses);
             await AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.Failed, null, $"plugin '{step.Uses}' is not mounted on this silo"));
             return;
         }
+
+        // An attempt that leaves the turn is written as running first, so a crash during it counts as an attempt.
+        // An inline one ends within this turn and is written once, when it ends.
+        if (!plugin.RunsInline)
+        {
+            await state.WriteStateAsync();
+        }
+
+        Publish(RunEventKind.StepStarted, step.Uses);
 
         var currentSecrets = secrets.Current();
         JsonNode? input;
@@ -276,6 +283,13 @@ public sealed partial class StepGrain(
             return;
         }
 
+        var context = Context(input, currentSecrets);
+        if (plugin.RunsInline)
+        {
+            await AttemptEndedAsync(await RunPluginAsync(plugin, context, S.Attempts, timedOutMessage, currentSecrets, CancellationToken.None));
+            return;
+        }
+
         _attempt = new CancellationTokenSource();
         _cancelledAs = null;
         _keepAlive ??= this.RegisterGrainTimer(static () => Task.CompletedTask, new GrainTimerCreationOptions(KeepAlivePeriod, KeepAlivePeriod) { KeepAlive = true });
@@ -284,7 +298,6 @@ public sealed partial class StepGrain(
             _attempt.CancelAfter(limit);
         }
 
-        var context = Context(input, currentSecrets);
         var self = this.AsReference<IStepGrain>();
         var attempt = S.Attempts;
         var token = _attempt.Token;
@@ -415,9 +428,10 @@ public sealed partial class StepGrain(
             Redact = text => SecretStore.Redact(text, currentSecrets),
             Log = line =>
             {
-                if (Interlocked.Increment(ref logged) <= MaxLogEventsPerAttempt)
+                var number = Interlocked.Increment(ref logged);
+                if (number <= MaxLogEventsPerAttempt)
                 {
-                    Publish(events, time, key, command, attempt, RunEventKind.StepLog, SecretStore.Redact(line, currentSecrets));
+                    Publish(events, time, key, command, attempt, RunEventKind.StepLog, SecretStore.Redact(line, currentSecrets), number);
                 }
             },
             WaitForSignalAsync = async (name, cancellationToken) =>
@@ -506,9 +520,10 @@ public sealed partial class StepGrain(
         Publish(events, time, this.GetPrimaryKeyString(), S.Command!, S.Attempts, kind, message);
 
     // Static and given everything it needs, so plugin threads can call it outside the grain's turn.
-    private static void Publish(RunEventPublisher events, TimeProvider time, string key, ExecuteStep command, int attempt, RunEventKind kind, string? message) =>
+    // An event's id is stable (step, attempt, kind, and a log line's number), so a subscriber can tell a repeat.
+    internal static void Publish(RunEventPublisher events, TimeProvider time, string key, ExecuteStep command, int attempt, RunEventKind kind, string? message, int line = 0) =>
         events.Publish(new RunEvent(
-            $"{key}#{attempt}#{kind}#{Guid.NewGuid():N}",
+            line == 0 ? $"{key}#{attempt}#{kind}" : $"{key}#{attempt}#{kind}#{line}",
             command.RunId,
             kind,
             time.GetUtcNow(),

@@ -5,6 +5,7 @@ using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
+using Orleans.Workflow.Plugins;
 using Orleans.Workflow.Runs;
 using Orleans.Workflow.Steps;
 
@@ -18,6 +19,7 @@ namespace Orleans.Workflow.Tasks;
 public sealed partial class TaskGrain(
     [PersistentState("task", WorkflowStorage.Name)] IPersistentState<TaskGrainState> state,
     PlaybookCache playbooks,
+    PluginRegistry plugins,
     SecretStore secrets,
     RunEventPublisher events,
     IOptions<WorkflowOptions> options,
@@ -25,6 +27,7 @@ public sealed partial class TaskGrain(
     ILogger<TaskGrain> logger) : Grain, ITaskGrain
 {
     private IGrainTimer? _poll;
+    private InlineStep? _inline;
     private TaskGrainState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -102,6 +105,12 @@ public sealed partial class TaskGrain(
         }
 
         var toSend = StartInstances(task);
+        if (S.Instances.All(i => i.Status.IsFinal()))
+        {
+            await FinishAsync(Outcome(), Outputs(), S.Error); // every step ran inline
+            return;
+        }
+
         await state.WriteStateAsync();
         StartPolling();
         await SendAsync(toSend);
@@ -117,6 +126,7 @@ public sealed partial class TaskGrain(
 
         var instance = S.Instances.FirstOrDefault(i => i.Index == report.Index);
         var task = await SpecAsync();
+        _inline?.WithSecrets(secrets.Current); // secrets are read anew for each turn's inline steps
         if (instance is null || instance.Status != WorkStatus.Running || instance.Next >= task.Steps.Length
             || task.Steps[instance.Next].Id != report.Step || !report.Status.IsFinal())
         {
@@ -132,15 +142,7 @@ public sealed partial class TaskGrain(
         if (goesOn)
         {
             instance.Next++;
-            if (instance.Next < task.Steps.Length)
-            {
-                instance.DispatchedAt = time.GetUtcNow();
-                toSend.Add((instance, task.Steps[instance.Next]));
-            }
-            else
-            {
-                EndInstance(task, instance);
-            }
+            Dispatch(task, instance, toSend);
         }
         else
         {
@@ -238,16 +240,46 @@ public sealed partial class TaskGrain(
             }
 
             instance.Status = WorkStatus.Running;
-            instance.DispatchedAt = now;
 
             // The task's timeout bounds each instance separately, from the moment it starts. The run's own
             // timeout is the run's to enforce (its timer cancels everything), so the two never race.
             instance.Deadline = task.Timeout is { } timeout ? now + timeout : null;
-            running++;
-            started.Add((instance, task.Steps[0]));
+            Dispatch(task, instance, started);
+            if (!instance.Status.IsFinal())
+            {
+                running++;
+            }
         }
 
         return started;
+    }
+
+    /// <summary>
+    /// Moves an instance on from its step <see cref="InstanceState.Next"/>: steps whose plugin runs inline are run
+    /// here and recorded (see <see cref="InlineStep"/>); the first one that needs its grain is added to
+    /// <paramref name="toSend"/>; past the last step the instance ends.
+    /// </summary>
+    private void Dispatch(TaskSpec task, InstanceState instance, List<(InstanceState, StepSpec)> toSend)
+    {
+        _inline ??= new InlineStep(plugins, events, time, logger, GrainFactory, options.Value.MaxOutputBytes).WithSecrets(secrets.Current);
+        while (instance.Next < task.Steps.Length)
+        {
+            var step = task.Steps[instance.Next];
+            var record = _inline.Applies(step)
+                ? _inline.TryRun(Command(instance, step, scopeJson: string.Empty), step, () => StepScope(instance, step))
+                : null;
+            if (record is null)
+            {
+                instance.DispatchedAt = time.GetUtcNow();
+                toSend.Add((instance, step));
+                return;
+            }
+
+            instance.Steps.Add(record);
+            instance.Next++;
+        }
+
+        EndInstance(task, instance);
     }
 
     private void EndInstance(TaskSpec task, InstanceState instance)
@@ -348,18 +380,9 @@ public sealed partial class TaskGrain(
 
     private async Task SendOneAsync(InstanceState instance, StepSpec step)
     {
-        var command = S.Command!;
         try
         {
-            await Step(instance, step).ExecuteAsync(new ExecuteStep(
-                command.RunId,
-                command.Playbook,
-                command.Version,
-                command.TaskId,
-                instance.Index,
-                step.Id,
-                InstanceScope(instance, ScopeReads.IdsRead(step, "steps"), ScopeReads.IdsRead(step, "tasks")).ToJsonString(),
-                instance.Deadline));
+            await Step(instance, step).ExecuteAsync(Command(instance, step, StepScope(instance, step).ToJsonString()));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -367,6 +390,16 @@ public sealed partial class TaskGrain(
             SendFailed(logger, this.GetPrimaryKeyString(), step.Id, ex.Message);
         }
     }
+
+    private ExecuteStep Command(InstanceState instance, StepSpec step, string scopeJson)
+    {
+        var command = S.Command!;
+        return new ExecuteStep(command.RunId, command.Playbook, command.Version, command.TaskId, instance.Index, step.Id, scopeJson, instance.Deadline);
+    }
+
+    // A step is sent only the steps' and tasks' outputs its expressions read.
+    private JsonObject StepScope(InstanceState instance, StepSpec step) =>
+        InstanceScope(instance, ScopeReads.IdsRead(step, "steps"), ScopeReads.IdsRead(step, "tasks"));
 
     private IStepGrain Step(InstanceState instance, StepSpec step) =>
         GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(S.Command!.RunId, S.Command.TaskId, instance.Index, step.Id));
@@ -413,7 +446,11 @@ public sealed partial class TaskGrain(
         {
             var spec = task.Steps[i];
             var record = instance.Steps.FirstOrDefault(r => r.Id == spec.Id);
-            if (record is not null || i < instance.Next || (i == instance.Next && instance.DispatchedAt is not null))
+            if (record is { Inline: true })
+            {
+                result.Add(new StepSnapshot(spec.Id, record.Status, record.Attempts, record.OutputJson, record.Error, record.StartedAt, record.EndedAt, record.Reason));
+            }
+            else if (record is not null || i < instance.Next || (i == instance.Next && instance.DispatchedAt is not null))
             {
                 result.Add(await Step(instance, spec).GetSnapshotAsync());
             }

@@ -76,7 +76,10 @@ public sealed class InstanceState
     public DateTimeOffset? Deadline { get; set; }
 }
 
-/// <summary>How a step of an instance ended, as its step grain reported it.</summary>
+/// <summary>
+/// How a step of an instance ended, as its step grain reported it, or as the task ran it inline
+/// (<see cref="Inline"/>: then this record is all there is of the step, and its snapshot comes from here).
+/// </summary>
 [GenerateSerializer]
 [Alias("owf.StepRecord")]
 public sealed record StepRecord(
@@ -85,4 +88,7 @@ public sealed record StepRecord(
     [property: Id(2)] int Attempts,
     [property: Id(3)] string? OutputJson,
     [property: Id(4)] string? Error,
-    [property: Id(5)] DateTimeOffset? EndedAt);
+    [property: Id(5)] DateTimeOffset? EndedAt,
+    [property: Id(6)] DateTimeOffset? StartedAt = null,
+    [property: Id(7)] string? Reason = null,
+    [property: Id(8)] bool Inline = false);

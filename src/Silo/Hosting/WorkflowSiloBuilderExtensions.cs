@@ -30,6 +30,7 @@ public static class WorkflowSiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        CachedGrainInterfaceTypes.AddFirst(services);
         services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PluginRegistry>();

@@ -8,6 +8,8 @@ public sealed partial class LogPlugin : IStepPlugin
 {
     public string Name => "log";
 
+    public bool RunsInline => true;
+
     public Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -7,6 +7,8 @@ public sealed class NoopPlugin : IStepPlugin
 {
     public string Name => "noop";
 
+    public bool RunsInline => true;
+
     public Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -3,12 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Metadata;
 using Orleans.Runtime;
 
-namespace Orleans.Workflow.Execution.Bench;
+namespace Orleans.Workflow.Silo.Hosting;
 
 /// <summary>
-/// The experiment behind <c>--cache-interface-types</c>: Orleans 10.4.2 resolves a grain interface's type on every
-/// <c>GetGrain&lt;T&gt;(key)</c> by reading the interface's attributes (reflection) and formatting its name; placed
-/// first among the providers, this one answers from a cache after the first lookup of each interface.
+/// Orleans 10.4.2 resolves a grain interface's type on every <c>GetGrain&lt;T&gt;(key)</c> by reading the
+/// interface's attributes (reflection) and formatting its name: about a tenth of the CPU of a busy silo here.
+/// Placed first among the providers, this one answers from a cache after the first lookup of each interface.
 /// </summary>
 internal sealed class CachedGrainInterfaceTypes(IServiceProvider services) : IGrainInterfaceTypeProvider
 {
