@@ -96,6 +96,30 @@ public sealed class PostgresRunHistoryTests(PostgresFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Append_AfterPostgresRestarted_WorksAgainAndKeepsWhatWasWritten()
+    {
+        await using var store = await NewStoreAsync();
+        await store.AppendAsync([Event("r1", "run-r", RunEventKind.RunStarted, 0)], CancellationToken.None);
+        // Several pooled connections, all of which die with the server.
+        var reads = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => store.ReadAsync("run-r", 0, 10, CancellationToken.None))));
+        Assert.All(reads, r => Assert.Single(r));
+
+        await fixture.Server.StopAsync();
+        try
+        {
+            await Assert.ThrowsAnyAsync<Npgsql.NpgsqlException>(() => store.AppendAsync([Event("r2", "run-r", RunEventKind.StepLog, 1)], CancellationToken.None));
+        }
+        finally
+        {
+            await fixture.Server.StartAsync();
+        }
+
+        // The pooled connections died with the server: the store gets new ones by itself.
+        await store.AppendAsync([Event("r2", "run-r", RunEventKind.StepLog, 1), Event("r3", "run-r", RunEventKind.RunSucceeded, 2)], CancellationToken.None);
+        Assert.Equal(["r1", "r2", "r3"], (await store.ReadAsync("run-r", 0, 10, CancellationToken.None)).Select(e => e.Event.Id));
+    }
+
     private async Task<PostgresRunHistory> NewStoreAsync()
     {
         var database = await fixture.Server.CreateDatabaseAsync();
