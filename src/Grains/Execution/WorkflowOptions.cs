@@ -15,4 +15,12 @@ public sealed class WorkflowOptions
 
     /// <summary>How often a grain re-sends messages it has not seen acknowledged.</summary>
     public TimeSpan ResendInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A wait or retry delay at least this long is also backed by a reminder (its period; Orleans' shortest is
+    /// 1 minute unless the silo lowers <c>ReminderOptions.MinimumReminderPeriod</c>, which the silo does when
+    /// this is set lower). The step's activation can then be collected while it waits, and a restarted silo still
+    /// wakes it.
+    /// </summary>
+    public TimeSpan WakeReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }

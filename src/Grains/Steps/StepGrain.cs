@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks.Expressions;
@@ -25,27 +26,28 @@ public sealed partial class StepGrain(
     RunEventPublisher events,
     IOptions<WorkflowOptions> options,
     TimeProvider time,
-    ILogger<StepGrain> logger) : Grain, IStepGrain, IDisposable
+    ILogger<StepGrain> logger) : Grain, IStepGrain, IRemindable, IDisposable
 {
     private const int MaxLogEventsPerAttempt = 1000;
+    private const string WakeReminder = "wake";
     private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(1);
 
     private CancellationTokenSource? _attempt;
     private WorkStatus? _cancelledAs;
     private IGrainTimer? _retryTimer;
+    private IGrainTimer? _wake;
 
     // While a plugin runs outside the grain's turn nothing calls the grain, and Orleans would collect it as
     // idle, losing the attempt's cancellation and signal waiters: a keep-alive timer holds it active.
     private IGrainTimer? _keepAlive;
-    private IGrainTimer? _waitTimeout;
     private readonly Dictionary<string, TaskCompletionSource<string>> _signals = new(StringComparer.Ordinal);
     private StepGrainState S => state.State;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Command is null)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         if (S.Status.IsFinal())
@@ -55,21 +57,22 @@ public sealed partial class StepGrain(
         }
         else if (S.NextAttemptAt is { } due)
         {
-            ScheduleAttempt(due - time.GetUtcNow());
+            await ArmWakeAsync(due);
         }
-        else if (S.Status == WorkStatus.Running && S.WaitSignal is not null)
+        else if (S.Status == WorkStatus.Running && (S.WaitSignal is not null || S.WakeAt is not null))
         {
-            // A wait for a signal outlives its activation: ask the run again (idempotent) and re-arm the timeout.
-            ResumeSignalWait();
+            // A wait outlives its activation: re-arm its wake-up and ask the run for its signal again (idempotent).
+            await ResumeWaitAsync();
         }
         else if (S.Status == WorkStatus.Running)
         {
             // The attempt that was running died with its silo: it counts as a failed attempt.
             ScheduleAttempt(TimeSpan.Zero, interrupted: true);
         }
-
-        return Task.CompletedTask;
     }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == WakeReminder ? WakeAsync() : Task.CompletedTask;
 
     public async Task ExecuteAsync(ExecuteStep command)
     {
@@ -121,6 +124,7 @@ public sealed partial class StepGrain(
         _cancelledAs = status;
         _attempt?.Cancel();
         _retryTimer?.Dispose();
+        _wake?.Dispose();
         S.NextAttemptAt = null;
         await EndAsync(status, S.OutputJson, reason);
     }
@@ -152,7 +156,7 @@ public sealed partial class StepGrain(
         _attempt?.Dispose();
         _retryTimer?.Dispose();
         _keepAlive?.Dispose();
-        _waitTimeout?.Dispose();
+        _wake?.Dispose();
     }
 
     public Task<StepSnapshot> GetSnapshotAsync() => Task.FromResult(Snapshot());
@@ -200,9 +204,9 @@ public sealed partial class StepGrain(
         S.OutputJson = result.OutputJson;
         S.Status = WorkStatus.Queued;
         S.NextAttemptAt = next;
+        await ArmWakeAsync(next);
         await state.WriteStateAsync();
         Publish(RunEventKind.StepRetryScheduled, $"attempt {S.Attempts} {result.Status.Name()}: {result.Error}; attempt {S.Attempts + 1} at {next:O}");
-        ScheduleAttempt(next - now);
     }
 
     private void ScheduleAttempt(TimeSpan delay, bool interrupted = false)
@@ -225,6 +229,83 @@ public sealed partial class StepGrain(
             new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
+    /// <summary>
+    /// Wakes the step at <paramref name="due"/> (a retry's next attempt, a wait's end or its timeout): a timer
+    /// while the grain is active; for a long wait also a reminder, and then the timer does not keep the grain
+    /// active, so an idle waiting step costs no activation. The caller writes the state (it says a reminder exists).
+    /// </summary>
+    private async Task ArmWakeAsync(DateTimeOffset due)
+    {
+        var delay = Max(due - time.GetUtcNow(), TimeSpan.Zero);
+        var period = options.Value.WakeReminderPeriod;
+        var remind = delay >= period;
+        _wake?.Dispose();
+        _wake = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = !remind });
+        if (remind)
+        {
+            await this.RegisterOrUpdateReminder(WakeReminder, delay, period);
+            S.WakeReminder = true;
+        }
+    }
+
+    // From the wake timer or reminder: do whatever has fallen due; re-arm for what has not.
+    private async Task WakeAsync()
+    {
+        _wake?.Dispose();
+        _wake = null;
+        var now = time.GetUtcNow();
+        if (S.Status == WorkStatus.Queued && S.NextAttemptAt is { } next)
+        {
+            if (now >= next)
+            {
+                await StartAttemptAsync();
+            }
+            else
+            {
+                await ArmWakeAsync(next);
+            }
+        }
+        else if (S.Status == WorkStatus.Running && S.WaitTimeoutAt is { } timeoutAt && now >= timeoutAt && !(S.WakeAt <= timeoutAt))
+        {
+            await AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.TimedOut, null, S.WaitTimeoutError ?? "timed out"));
+        }
+        else if (S.Status == WorkStatus.Running && S.WakeAt is { } wakeAt && now >= wakeAt)
+        {
+            await AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.Succeeded, null, null));
+        }
+        else if (S.Status == WorkStatus.Running && WaitDue() is { } due)
+        {
+            await ArmWakeAsync(due);
+        }
+        else if (S.Status.IsFinal() || (S.WaitSignal is null && S.WakeAt is null && S.NextAttemptAt is null))
+        {
+            await DisarmReminderAsync(); // nothing left to wake for (a late tick)
+        }
+    }
+
+    private DateTimeOffset? WaitDue() => (S.WakeAt, S.WaitTimeoutAt) switch
+    {
+        ({ } wake, { } timeout) => wake < timeout ? wake : timeout,
+        ({ } wake, null) => wake,
+        (null, { } timeout) => timeout,
+        _ => null,
+    };
+
+    private async Task DisarmReminderAsync()
+    {
+        if (!S.WakeReminder)
+        {
+            return;
+        }
+
+        if (await this.GetReminder(WakeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+
+        S.WakeReminder = false;
+    }
+
     private async Task StartAttemptAsync()
     {
         var command = S.Command!;
@@ -237,6 +318,7 @@ public sealed partial class StepGrain(
             return;
         }
 
+        await DisarmReminderAsync();
         S.Attempts++;
         S.Status = WorkStatus.Running;
         S.NextAttemptAt = null;
@@ -279,7 +361,15 @@ public sealed partial class StepGrain(
 
         if (plugin is WaitPlugin && WaitPlugin.SignalOf(input) is { } wait)
         {
-            await WaitForSignalAsync(wait.Signal, wait.Timeout);
+            var signalTimeout = wait.Timeout is { } signalLimit ? now + signalLimit : (DateTimeOffset?)null;
+            await BeginWaitAsync(wait.Signal, null, signalTimeout, $"no signal '{wait.Signal}' arrived within {Duration.Format(wait.Timeout ?? TimeSpan.Zero)}");
+            return;
+        }
+
+        if (plugin is WaitPlugin && WaitPlugin.WakeOf(input, now) is { } wakeAt)
+        {
+            var limitAt = timeout is { } attemptLimit ? now + attemptLimit : (DateTimeOffset?)null;
+            await BeginWaitAsync(null, wakeAt, limitAt < wakeAt ? limitAt : null, timedOutMessage);
             return;
         }
 
@@ -320,29 +410,40 @@ public sealed partial class StepGrain(
         });
     }
 
-    // A `wait` for a signal is kept in the step's state, not in a running plugin, so the step can be
-    // deactivated while it waits and the signal (delivered by the run) activates it again.
-    private async Task WaitForSignalAsync(string signal, TimeSpan? timeout)
+    // A `wait` (for a signal, a duration or an instant) is kept in the step's state, not in a running plugin,
+    // so the step can be deactivated while it waits: the signal (delivered by the run), the wake timer or, for a
+    // long wait, the wake reminder activates it again.
+    private async Task BeginWaitAsync(string? signal, DateTimeOffset? wakeAt, DateTimeOffset? timeoutAt, string timeoutError)
     {
         S.WaitSignal = signal;
-        S.WaitTimeoutAt = timeout is { } limit ? time.GetUtcNow() + limit : null;
-        await state.WriteStateAsync();
-        ResumeSignalWait();
-    }
-
-    private void ResumeSignalWait()
-    {
-        if (S.WaitTimeoutAt is { } due)
+        S.WakeAt = wakeAt;
+        S.WaitTimeoutAt = timeoutAt;
+        S.WaitTimeoutError = timeoutError;
+        if (WaitDue() is { } due)
         {
-            var signal = S.WaitSignal;
-            var started = S.StartedAt ?? time.GetUtcNow();
-            _waitTimeout?.Dispose();
-            _waitTimeout = this.RegisterGrainTimer(
-                () => AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.TimedOut, null, $"no signal '{signal}' arrived within {Duration.Format(due - started)}")),
-                new GrainTimerCreationOptions(Max(due - time.GetUtcNow(), TimeSpan.Zero), Timeout.InfiniteTimeSpan) { KeepAlive = true });
+            await ArmWakeAsync(due);
         }
 
-        GrainFactory.GetGrain<IRunGrain>(S.Command!.RunId).AwaitSignalAsync(S.WaitSignal!, this.GetPrimaryKeyString()).Ignore();
+        await state.WriteStateAsync();
+        AskForSignal();
+    }
+
+    private async Task ResumeWaitAsync()
+    {
+        if (WaitDue() is { } due)
+        {
+            await ArmWakeAsync(due);
+        }
+
+        AskForSignal();
+    }
+
+    private void AskForSignal()
+    {
+        if (S.WaitSignal is { } signal)
+        {
+            GrainFactory.GetGrain<IRunGrain>(S.Command!.RunId).AwaitSignalAsync(signal, this.GetPrimaryKeyString()).Ignore();
+        }
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
@@ -454,15 +555,18 @@ public sealed partial class StepGrain(
     {
         _keepAlive?.Dispose();
         _keepAlive = null;
-        _waitTimeout?.Dispose();
-        _waitTimeout = null;
+        _wake?.Dispose();
+        _wake = null;
         S.WaitSignal = null;
         S.WaitTimeoutAt = null;
+        S.WaitTimeoutError = null;
+        S.WakeAt = null;
     }
 
     private async Task EndAsync(WorkStatus status, string? outputJson, string? error)
     {
         StopWaiting();
+        await DisarmReminderAsync();
         S.Status = status;
         S.OutputJson = outputJson;
         S.Error = error;

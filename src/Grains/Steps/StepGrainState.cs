@@ -42,7 +42,19 @@ public sealed class StepGrainState
     [Id(10)]
     public string? WaitSignal { get; set; }
 
-    /// <summary>When that wait times out, if it has a timeout.</summary>
+    /// <summary>When a running wait times out (a signal's <c>timeout</c>, or the attempt's or task's limit), if it does.</summary>
     [Id(11)]
     public DateTimeOffset? WaitTimeoutAt { get; set; }
+
+    /// <summary>When a running <c>wait</c> for a <c>duration</c> or <c>until</c> an instant is over.</summary>
+    [Id(12)]
+    public DateTimeOffset? WakeAt { get; set; }
+
+    /// <summary>The step's error if the wait reaches <see cref="WaitTimeoutAt"/>.</summary>
+    [Id(13)]
+    public string? WaitTimeoutError { get; set; }
+
+    /// <summary>A reminder is registered to wake the step (a long wait or retry delay outlives its activation).</summary>
+    [Id(14)]
+    public bool WakeReminder { get; set; }
 }

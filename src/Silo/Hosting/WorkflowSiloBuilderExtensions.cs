@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
@@ -32,6 +33,13 @@ public static class WorkflowSiloBuilderExtensions
         var services = builder.Services;
         CachedGrainInterfaceTypes.AddFirst(services);
         services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
+        services.AddOptions<ReminderOptions>().Configure<IOptions<WorkflowOptions>>((reminders, workflow) =>
+        {
+            if (workflow.Value.WakeReminderPeriod < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = workflow.Value.WakeReminderPeriod;
+            }
+        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<PlaybookCache>();
@@ -60,7 +68,8 @@ public static class WorkflowSiloBuilderExtensions
                 new InProcessGrainStorage(ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)));
         }
 
-        return builder;
+        // Long waits and retry delays are backed by reminders; in memory, like the rest of the embedded state.
+        return builder.UseInMemoryReminderService();
     }
 
     /// <summary>The run event streams, in memory, with enough queues that one busy run does not hold up the rest.</summary>

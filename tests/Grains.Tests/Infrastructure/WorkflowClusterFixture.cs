@@ -32,6 +32,9 @@ public sealed class WorkflowClusterFixture : IAsyncLifetime
             [$"Workflow:Secrets:{SecretName}"] = SecretValue,
             ["Workflow:SecretsPath"] = SecretsFolder,
             ["Workflow:ResendInterval"] = "00:00:01",
+
+            // Waits and retry delays of 2 s or more are backed by reminders, so tests can see those paths.
+            ["Workflow:WakeReminderPeriod"] = "00:00:02",
         });
     }
 

@@ -36,6 +36,28 @@ public sealed class WaitPlugin : IStepPlugin
             : null;
     }
 
+    /// <summary>
+    /// When a well-formed <c>duration</c> or <c>until</c> wait that starts at <paramref name="now"/> is over, or null
+    /// for any other input. The step grain keeps such waits in its state (a timer, and a reminder when long).
+    /// </summary>
+    public static DateTimeOffset? WakeOf(JsonNode? input, DateTimeOffset now)
+    {
+        if (input is not JsonObject obj || Kinds.Count(obj.ContainsKey) != 1)
+        {
+            return null;
+        }
+
+        if (obj["duration"] is JsonValue duration && duration.TryGetValue<string>(out var durationText) && Duration.TryParse(durationText, out var delay))
+        {
+            return now + delay;
+        }
+
+        return obj["until"] is JsonValue until && until.TryGetValue<string>(out var untilText)
+            && DateTimeOffset.TryParse(untilText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            ? instant
+            : null;
+    }
+
     public async Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
