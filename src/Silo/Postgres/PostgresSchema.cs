@@ -61,7 +61,19 @@ public sealed partial class PostgresSchema
                         return false;
                     }
 
-                    await ExecuteAsync(transaction, migration.Sql, ct);
+                    try
+                    {
+                        await ExecuteAsync(transaction, migration.Sql, ct);
+                    }
+                    catch (PostgresException ex)
+                    {
+                        throw new PostgresSchemaException(
+                            $"migration {migration.Version} ({migration.Name}) failed on database '{connection.Database}': {ex.MessageText} " +
+                            $"(SQLSTATE {ex.SqlState}). Nothing of it was applied; the database stays at version {now}. " +
+                            "Check that the user may create tables in the database's schema.",
+                            ex);
+                    }
+
                     await using var record = new NpgsqlCommand($"INSERT INTO {VersionTable} (version, name) VALUES ($1, $2)", transaction.Connection, transaction);
                     record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = migration.Version });
                     record.Parameters.Add(new NpgsqlParameter<string> { TypedValue = migration.Name });
@@ -77,14 +89,6 @@ public sealed partial class PostgresSchema
 
         AtVersion(_logger, connection.Database, LatestVersion);
         return LatestVersion;
-    }
-
-    /// <summary>The version the database is at (0 when no migration was ever applied).</summary>
-    /// <exception cref="PostgresUnreachableException">The database cannot be connected to.</exception>
-    public async Task<int> ReadVersionAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        return await InLockAsync(connection, CurrentVersionAsync, cancellationToken);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

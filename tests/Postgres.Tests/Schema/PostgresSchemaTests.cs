@@ -93,6 +93,20 @@ public sealed class PostgresSchemaTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task Apply_MigrationFails_RollsItBackWhole_AndSaysWhich()
+    {
+        var database = await Server.CreateDatabaseAsync();
+        await Db.ExecuteAsync(database, "CREATE TABLE OrleansQuery (something integer)");
+
+        var error = await Assert.ThrowsAsync<PostgresSchemaException>(() => new PostgresSchema(database).ApplyAsync());
+
+        Assert.StartsWith("migration 1 (orleans_clustering) failed on database", error.Message);
+        Assert.Contains("stays at version 0", error.Message);
+        Assert.Equal(0L, await Db.ScalarAsync<long>(database, "SELECT count(*) FROM owf_schema_version"));
+        Assert.True(await Db.ScalarAsync<bool>(database, "SELECT to_regclass('orleansmembershipversiontable') IS NULL"));
+    }
+
+    [Fact]
     public async Task Apply_ClosedPort_ThrowsUnreachableNamingHostPortAndDatabase()
     {
         var port = PostgresSilo.FreePort();
