@@ -84,6 +84,14 @@ public sealed class WorkflowClient(IClusterClient cluster)
         return new RunWatch(channel.Reader, handle);
     }
 
+    /// <summary>
+    /// A run's stored event history, oldest first: at most <paramref name="limit"/> events after position
+    /// <paramref name="after"/> (pass the last one's <see cref="StoredRunEvent.Position"/> to read on). On PostgreSQL
+    /// it is the <c>owf_run_events</c> table; on the embedded default it lives as long as the process.
+    /// </summary>
+    public Task<IReadOnlyList<StoredRunEvent>> GetHistoryAsync(string runId, long after = 0, int limit = 1000) =>
+        cluster.GetGrain<IRunHistoryGrain>(runId).ReadAsync(after, limit);
+
     public Task<string> CancelAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).CancelAsync(reason);
 
     public Task<string> SignalAsync(string runId, string name, string payloadJson) =>

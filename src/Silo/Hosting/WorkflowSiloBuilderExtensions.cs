@@ -68,6 +68,8 @@ public static class WorkflowSiloBuilderExtensions
                 new InProcessGrainStorage(ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)));
         }
 
+        builder.Services.TryAddSingleton<IRunHistoryStore, InMemoryRunHistory>();
+
         // Long waits and retry delays are backed by reminders; in memory, like the rest of the embedded state.
         return builder.UseInMemoryReminderService();
     }

@@ -1,0 +1,10 @@
+namespace Orleans.Workflow.Events;
+
+/// <summary>Reads a run's stored event history (keyed by run id); any silo answers, from the history store.</summary>
+[Alias("owf.IRunHistoryGrain")]
+public interface IRunHistoryGrain : IGrainWithStringKey
+{
+    /// <summary>At most <paramref name="limit"/> of the run's events after position <paramref name="after"/>, oldest first.</summary>
+    [Alias("Read")]
+    Task<IReadOnlyList<StoredRunEvent>> ReadAsync(long after, int limit);
+}
