@@ -57,16 +57,4 @@ public static class PostgresSiloBuilderExtensions
         services.AddSingleton<IRunHistoryStore>(_ => new PostgresRunHistory(connectionString));
         return builder;
     }
-
-    /// <summary>A client of a PostgreSQL-backed cluster: it finds the gateways in the ADO.NET membership table.</summary>
-    public static IClientBuilder UseWorkflowPostgres(this IClientBuilder builder, string connectionString)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        return builder.UseAdoNetClustering(options =>
-        {
-            options.Invariant = Invariant;
-            options.ConnectionString = connectionString;
-        });
-    }
 }
