@@ -88,6 +88,12 @@ public sealed class PostgresClusterTests(PostgresFixture fixture)
             using var patience = new CancellationTokenSource(Eventually.Patience);
             finished = await client.WaitForEndAsync(runId, patience.Token);
             Assert.Equal(WorkStatus.Succeeded, finished.Status);
+
+            // The run's events reach the history table (appended off the hot path, so after the run ends).
+            var id = runId;
+            await Eventually.HoldsAsync(
+                async () => (await client.GetHistoryAsync(id)).Any(e => e.Event.Kind == Events.RunEventKind.RunSucceeded),
+                "the run's RunSucceeded event in the history");
         }
 
         // A whole new cluster (new silo, new generation) and an outside client that finds it through the table.
@@ -102,6 +108,11 @@ public sealed class PostgresClusterTests(PostgresFixture fixture)
             Assert.Equal(2, JsonNode.Parse(snapshot.OutputsJson!)!["result"]!.GetValue<int>());
             Assert.Equal(RunSnapshotJson.ToJson(finished).ToJsonString(), RunSnapshotJson.ToJson(snapshot).ToJsonString());
             Assert.Equal(1, await Db.ScalarAsync<long>(database, "SELECT count(*) FROM OrleansStorage WHERE GrainTypeString = 'run'"));
+
+            var history = await client.GetHistoryAsync(runId);
+            Assert.Equal(Events.RunEventKind.RunStarted, history[0].Event.Kind);
+            Assert.Equal(Events.RunEventKind.RunSucceeded, history[^1].Event.Kind);
+            Assert.Equal(history.Count, await Db.ScalarAsync<long>(database, $"SELECT count(*) FROM owf_run_events WHERE run_id = '{runId}'"));
         }
         finally
         {
