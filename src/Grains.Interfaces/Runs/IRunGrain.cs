@@ -39,6 +39,13 @@ public interface IRunGrain : IGrainWithStringKey
     Task AwaitSignalAsync(string name, string stepKey);
 
     /// <summary>Cancels the run: nothing new starts, running steps are cancelled.</summary>
+    /// <summary>
+    /// Wakes the run (a silo that took over after a crash calls it for every active run): an activation that
+    /// finds the run unfinished checks its tasks at once, and they check their steps. Does nothing otherwise.
+    /// </summary>
+    [Alias("Resume")]
+    Task ResumeAsync();
+
     [Alias("Cancel")]
     Task<string> CancelAsync(string reason);
 

@@ -9,4 +9,7 @@ public sealed partial class RunGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run {RunId} of {Playbook} ended {Status}")]
     private static partial void Ended(ILogger logger, string runId, string playbook, WorkStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} ended but could not leave the active-run index: {Reason}")]
+    private static partial void IndexRemoveFailed(ILogger logger, string runId, string reason);
 }

@@ -23,6 +23,7 @@ public sealed partial class RunGrain(
     [PersistentState("run", WorkflowStorage.Name)] IPersistentState<RunGrainState> state,
     PlaybookCache playbooks,
     RunEventPublisher events,
+    IActiveRunIndex activeRuns,
     IOptions<WorkflowOptions> options,
     TimeProvider time,
     ILogger<RunGrain> logger) : Grain, IRunGrain
@@ -38,11 +39,14 @@ public sealed partial class RunGrain(
     {
         if (S.Request is not null && !S.Status.IsFinal())
         {
-            StartTimers();
+            // Activated again (after a deactivation, or on another silo after a crash): check the tasks soon.
+            StartTimers(firstPoll: TimeSpan.FromSeconds(1));
         }
 
         return Task.CompletedTask;
     }
+
+    public Task ResumeAsync() => Task.CompletedTask; // activation is the point: OnActivateAsync resumes the run
 
     public async Task<StartRunResult> StartAsync(StartRunRequest request)
     {
@@ -95,6 +99,9 @@ public sealed partial class RunGrain(
         var timeout = request.Timeout ?? playbook.Timeout;
         S.Deadline = timeout is { } limit ? now + limit : null;
         Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind})");
+
+        // Indexed before its state is first written: a cluster that loses this silo finds the run again.
+        await activeRuns.AddAsync(RunId, CancellationToken.None);
         await AdvanceAsync(playbook);
         if (!S.Status.IsFinal())
         {
@@ -386,6 +393,15 @@ public sealed partial class RunGrain(
         S.Status = status;
         S.EndedAt = time.GetUtcNow();
         await state.WriteStateAsync();
+        try
+        {
+            await activeRuns.RemoveAsync(RunId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            IndexRemoveFailed(logger, RunId, ex.Message); // harmless: a recovery wakes an ended run, which does nothing
+        }
+
         _poll?.Dispose();
         _deadline?.Dispose();
         Publish(status switch
@@ -485,9 +501,10 @@ public sealed partial class RunGrain(
         };
     }
 
-    private void StartTimers()
+    private void StartTimers(TimeSpan? firstPoll = null)
     {
-        _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(options.Value.ResendInterval, options.Value.ResendInterval));
+        var interval = options.Value.ResendInterval;
+        _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(firstPoll is { } first && first < interval ? first : interval, interval));
         if (S.Deadline is { } deadline && _deadline is null)
         {
             var due = deadline - time.GetUtcNow();

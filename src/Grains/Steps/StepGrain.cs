@@ -24,15 +24,21 @@ public sealed partial class StepGrain(
     PluginRegistry plugins,
     SecretStore secrets,
     RunEventPublisher events,
+    StepDrain drain,
     IOptions<WorkflowOptions> options,
     TimeProvider time,
     ILogger<StepGrain> logger) : Grain, IStepGrain, IRemindable, IDisposable
 {
     private const int MaxLogEventsPerAttempt = 1000;
     private const string WakeReminder = "wake";
+    private const int MaxInterruptions = 3;
+
+    // A step that a draining silo will not start is handed over: a reminder wakes it this much later, elsewhere.
+    private static readonly TimeSpan HandOverDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan KeepAlivePeriod = TimeSpan.FromMinutes(1);
 
     private CancellationTokenSource? _attempt;
+    private int _interruptedAttempt;
     private WorkStatus? _cancelledAs;
     private IGrainTimer? _retryTimer;
     private IGrainTimer? _wake;
@@ -191,8 +197,14 @@ public sealed partial class StepGrain(
         var policy = (await playbooks.GetAsync(S.Command!.Playbook, S.Command.Version)).EffectiveRetry(task, step);
         var now = time.GetUtcNow();
         var next = now + policy.DelayBefore(S.Attempts + 1);
+        if (_interruptedAttempt == result.Attempt && S.Interruptions < MaxInterruptions)
+        {
+            S.Interruptions++; // not the step's fault: it gets the attempt back
+        }
+
+        _interruptedAttempt = 0;
         var retryable = result.Status != WorkStatus.Cancelled
-            && S.Attempts < policy.Attempts
+            && S.Attempts < policy.Attempts + S.Interruptions
             && (S.Command.Deadline is not { } deadline || next < deadline);
         if (!retryable)
         {
@@ -219,6 +231,7 @@ public sealed partial class StepGrain(
                 _retryTimer = null;
                 if (interrupted)
                 {
+                    _interruptedAttempt = S.Attempts;
                     await AttemptEndedAsync(new AttemptResult(S.Attempts, WorkStatus.Failed, null, "attempt interrupted: its silo stopped"));
                 }
                 else
@@ -238,7 +251,7 @@ public sealed partial class StepGrain(
     {
         var delay = Max(due - time.GetUtcNow(), TimeSpan.Zero);
         var period = options.Value.WakeReminderPeriod;
-        var remind = delay >= period;
+        var remind = delay >= period || drain.IsDraining; // a draining silo's timers die with it
         _wake?.Dispose();
         _wake = this.RegisterGrainTimer(WakeAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = !remind });
         if (remind)
@@ -318,6 +331,17 @@ public sealed partial class StepGrain(
             return;
         }
 
+        if (drain.IsDraining && (!plugins.TryGet(step.Uses, out var mounted) || !mounted.RunsInline))
+        {
+            // This silo is shutting down: the attempt starts elsewhere.
+            S.Status = WorkStatus.Queued;
+            S.NextAttemptAt = now + HandOverDelay;
+            await ArmWakeAsync(S.NextAttemptAt.Value);
+            await state.WriteStateAsync();
+            DeactivateOnIdle();
+            return;
+        }
+
         await DisarmReminderAsync();
         S.Attempts++;
         S.Status = WorkStatus.Running;
@@ -392,8 +416,10 @@ public sealed partial class StepGrain(
         var attempt = S.Attempts;
         var token = _attempt.Token;
         var key = this.GetPrimaryKeyString();
+        var tracked = drain.Track(_attempt);
         _ = Task.Run(async () =>
         {
+            using var _ = tracked; // until the outcome is delivered: a drain waits for it
             AttemptResult result;
             try
             {
@@ -471,9 +497,18 @@ public sealed partial class StepGrain(
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            return _cancelledAs is { } status
-                ? new AttemptResult(attempt, WorkStatus.Cancelled, null, $"{status.Name()}")
-                : new AttemptResult(attempt, WorkStatus.TimedOut, null, timedOutMessage);
+            if (_cancelledAs is { } status)
+            {
+                return new AttemptResult(attempt, WorkStatus.Cancelled, null, $"{status.Name()}");
+            }
+
+            if (drain.CancelledRunning)
+            {
+                _interruptedAttempt = attempt; // read by AttemptEndedAsync, which this result reaches by a grain call
+                return new AttemptResult(attempt, WorkStatus.Failed, null, "attempt interrupted: its silo shut down before it finished (Workflow:DrainTimeout)");
+            }
+
+            return new AttemptResult(attempt, WorkStatus.TimedOut, null, timedOutMessage);
         }
         catch (TimeoutException ex)
         {

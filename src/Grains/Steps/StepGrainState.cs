@@ -57,4 +57,11 @@ public sealed class StepGrainState
     /// <summary>A reminder is registered to wake the step (a long wait or retry delay outlives its activation).</summary>
     [Id(14)]
     public bool WakeReminder { get; set; }
+
+    /// <summary>
+    /// Attempts cut short by their silo (it died, or shut down before they finished): each adds an attempt to
+    /// the retry budget, up to 3, since they are no fault of the step.
+    /// </summary>
+    [Id(15)]
+    public int Interruptions { get; set; }
 }

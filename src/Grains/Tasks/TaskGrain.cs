@@ -40,7 +40,7 @@ public sealed partial class TaskGrain(
             }
             else
             {
-                StartPolling();
+                StartPolling(firstPoll: TimeSpan.FromSeconds(1)); // activated again: check the running steps soon
             }
         }
 
@@ -465,9 +465,10 @@ public sealed partial class TaskGrain(
         return result;
     }
 
-    private void StartPolling()
+    private void StartPolling(TimeSpan? firstPoll = null)
     {
-        _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(options.Value.ResendInterval, options.Value.ResendInterval));
+        var interval = options.Value.ResendInterval;
+        _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(firstPoll is { } first && first < interval ? first : interval, interval));
     }
 
     // The backstop for lost messages: re-send the current step's command (ignored if it arrived) and

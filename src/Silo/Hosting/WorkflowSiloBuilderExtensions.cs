@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Orleans.Workflow.Storage;
@@ -26,6 +29,48 @@ public static class WorkflowSiloBuilderExtensions
             .AddWorkflowEvents();
     }
 
+    /// <summary>
+    /// A silo as <c>dotnet run --project src/Silo</c> runs it: with <see cref="WorkflowSiloOptions.Postgres"/>, durable
+    /// on PostgreSQL (clustering, state, reminders, history) and advertised on <see cref="WorkflowSiloOptions.AdvertisedAddress"/>;
+    /// without it, the embedded default on localhost. Either way: drain on a graceful stop, run recovery after a
+    /// silo is lost, and membership probing tuned so a dead silo is noticed in seconds.
+    /// </summary>
+    public static ISiloBuilder UseWorkflowSilo(this ISiloBuilder builder, WorkflowSiloOptions silo, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(silo);
+        if (silo.Postgres is { Length: > 0 } connectionString)
+        {
+            var address = silo.AdvertisedAddress is { Length: > 0 } text
+                ? IPAddress.Parse(text)
+                : Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? IPAddress.Loopback;
+            builder.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = silo.ClusterId;
+                o.ServiceId = silo.ServiceId;
+            });
+            builder.ConfigureEndpoints(address, silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
+            builder.AddWorkflowCore(configuration).AddWorkflowEvents().UseWorkflowPostgres(connectionString);
+        }
+        else
+        {
+            builder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
+            builder.AddWorkflow(configuration);
+        }
+
+        // A killed silo is declared dead after about MissedProbesLimit x ProbeTimeout (2 s x 3 by default), so its
+        // runs move on within seconds; shorter timeouts would also declare silos dead that only paused (a long GC).
+        builder.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = silo.ProbeTimeout;
+            o.NumMissedProbesLimit = silo.MissedProbesLimit;
+        });
+        builder.Services.AddSingleton(silo);
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DrainOnShutdown>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecovery>();
+        return builder;
+    }
+
     /// <summary>Grains' services: plugins (built-ins included), playbook cache, secrets, event publisher, clock.</summary>
     public static ISiloBuilder AddWorkflowCore(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -45,6 +90,8 @@ public static class WorkflowSiloBuilderExtensions
         services.AddSingleton<PlaybookCache>();
         services.AddSingleton<SecretStore>();
         services.AddSingleton<RunEventPublisher>();
+        services.AddSingleton<StepDrain>();
+        services.TryAddSingleton<IActiveRunIndex, InMemoryActiveRunIndex>();
         services.AddStepPlugin<NoopPlugin>()
             .AddStepPlugin<LogPlugin>()
             .AddStepPlugin<ShellPlugin>()

@@ -55,6 +55,8 @@ public static class PostgresSiloBuilderExtensions
         });
         services.RemoveAll<IRunHistoryStore>();
         services.AddSingleton<IRunHistoryStore>(_ => new PostgresRunHistory(connectionString));
+        services.RemoveAll<IActiveRunIndex>();
+        services.AddSingleton<IActiveRunIndex>(_ => new PostgresActiveRunIndex(connectionString));
         return builder;
     }
 }
