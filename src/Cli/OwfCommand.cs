@@ -15,6 +15,12 @@ public static class OwfCommand
     /// <summary>Exit code for invalid input: a bad playbook, bad params, bad arguments.</summary>
     public const int Invalid = 2;
 
+    /// <summary>Exit code when the cluster (<c>--cluster</c>) could not be reached.</summary>
+    public const int Unreachable = 3;
+
+    /// <summary>Exit code when the run asked for does not exist.</summary>
+    public const int NotFound = 4;
+
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
         RunAsync(args, output, error, interactive: false, cancellationToken);
 
@@ -25,6 +31,7 @@ public static class OwfCommand
         {
             ValidateCommand.Create(output, error),
             RunCommand.Create(output, error, interactive),
+            StatusCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

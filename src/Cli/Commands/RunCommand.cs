@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Orleans.Workflow.Cli.Embedded;
+using Orleans.Workflow.Cli.Connection;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Playbooks;
 using Orleans.Workflow.Playbooks.Model;
@@ -30,15 +30,21 @@ public static class RunCommand
         };
         var json = new Option<bool>("--json") { Description = "Print only the final snapshot as JSON." };
         var timeout = new Option<string?>("--timeout") { Description = "Cancel the run after this long (e.g. 30s, 5m)." };
+        var cluster = ClusterOption.Create();
+        var detach = new Option<bool>("--detach") { Description = "With --cluster: start the run, print its id and exit 0 without waiting." };
         var command = new Command("run", """
-            Run a playbook end to end on an embedded silo (in this process; state is kept in memory and
-            ends with the process), show progress, print the outputs.
-            Exit codes: 0 succeeded, 1 failed, cancelled or timed out, 2 invalid playbook or params.
+            Run a playbook end to end, show progress, print the outputs. Without --cluster it runs on an
+            embedded silo in this process (state is kept in memory and ends with the process); with --cluster
+            (or OWF_CLUSTER) it registers the playbooks on that cluster, starts the run there and waits for it.
+            Exit codes: 0 succeeded (or started, with --detach), 1 failed, cancelled or timed out (or, with a
+            cluster, owf was interrupted: the run goes on), 2 invalid playbook, params or arguments,
+            3 the cluster could not be reached.
 
             Examples:
               owf run examples/playbooks/hello.yaml
               owf run etl.yaml -p run_date=2024-05-01 -p countries='["DE","FR"]'
               owf run report.yaml --json --timeout 10m
+              owf run etl.yaml --cluster "Host=db;Username=owf;Password=...;Database=owf" --detach
             """)
         {
             file,
@@ -46,6 +52,8 @@ public static class RunCommand
             playbooks,
             json,
             timeout,
+            cluster,
+            detach,
         };
 
         command.SetAction((result, cancellationToken) => RunAsync(
@@ -55,14 +63,16 @@ public static class RunCommand
                 result.GetValue(playbooks),
                 result.GetValue(json),
                 result.GetValue(timeout),
-                interactive),
+                interactive,
+                OwfConnection.ClusterFrom(result.GetValue(cluster)),
+                result.GetValue(detach)),
             output,
             error,
             cancellationToken));
         return command;
     }
 
-    private sealed record RunArguments(string File, string[] Params, string? PlaybooksDir, bool Json, string? Timeout, bool Interactive);
+    private sealed record RunArguments(string File, string[] Params, string? PlaybooksDir, bool Json, string? Timeout, bool Interactive, string? Cluster, bool Detach);
 
     private static async Task<int> RunAsync(RunArguments args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -101,8 +111,25 @@ public static class RunCommand
             return OwfCommand.Invalid;
         }
 
-        await using var cluster = await EmbeddedCluster.StartAsync(cancellationToken);
-        var client = cluster.Client;
+        if (args.Detach && args.Cluster is null)
+        {
+            await error.WriteLineAsync("owf: --detach needs --cluster (or OWF_CLUSTER): an embedded run ends with this process");
+            return OwfCommand.Invalid;
+        }
+
+        OwfConnection connection;
+        try
+        {
+            connection = await OwfConnection.OpenAsync(args.Cluster, cancellationToken);
+        }
+        catch (OwfConnectionException ex)
+        {
+            await error.WriteLineAsync($"owf: {ex.Message}");
+            return OwfCommand.Unreachable;
+        }
+
+        await using var _ = connection;
+        var client = connection.Client;
         await RegisterFolderAsync(client, args.PlaybooksDir ?? Path.GetDirectoryName(Path.GetFullPath(args.File))!, args.File, error);
         try
         {
@@ -134,6 +161,12 @@ public static class RunCommand
             return OwfCommand.Invalid;
         }
 
+        if (args.Detach)
+        {
+            await output.WriteLineAsync(args.Json ? new JsonObject { ["id"] = runId }.ToJsonString() : runId);
+            return OwfCommand.Ok;
+        }
+
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var printing = watch is not null ? PrintEventsAsync(watch, new ProgressPrinter(output), watching.Token)
             : args.Interactive && !args.Json ? LiveTree.DrawAsync(client, runId, output, watching.Token)
@@ -142,6 +175,12 @@ public static class RunCommand
         try
         {
             snapshot = await client.WaitForEndAsync(runId, cancellationToken);
+        }
+        catch (OperationCanceledException) when (!connection.IsEmbedded)
+        {
+            // Interrupted while watching a cluster's run: the run is the cluster's and goes on.
+            await error.WriteLineAsync($"owf: interrupted; run {runId} goes on in {connection.Describe()} (owf status {runId} --cluster ...)");
+            return OwfCommand.Failed;
         }
         catch (OperationCanceledException)
         {

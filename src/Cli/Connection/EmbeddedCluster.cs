@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Silo.Hosting;
 
-namespace Orleans.Workflow.Cli.Embedded;
+namespace Orleans.Workflow.Cli.Connection;
 
 /// <summary>
 /// The embedded default: one silo in this process, localhost clustering on free ports, state in memory

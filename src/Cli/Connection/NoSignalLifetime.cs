@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Orleans.Workflow.Cli.Embedded;
+namespace Orleans.Workflow.Cli.Connection;
 
 /// <summary>
 /// The embedded silo's host does not handle Ctrl-C or SIGTERM itself: owf does (it cancels the run, then stops
