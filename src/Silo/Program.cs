@@ -10,7 +10,8 @@ using Orleans.Workflow.Silo.Postgres;
 
 // One silo. Configuration: appsettings.json, environment (Workflow__Postgres, Workflow__SiloPort, ...), arguments
 // (--Workflow:SiloPort=11112). docs/running.md lists every key.
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json (log levels) is read from beside the program, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var silo = builder.Configuration.GetSection(WorkflowSiloOptions.Section).Get<WorkflowSiloOptions>() ?? new WorkflowSiloOptions();
 builder.WebHost.ConfigureKestrel(kestrel =>
 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks;
 
@@ -7,7 +8,8 @@ namespace Orleans.Workflow.Registry;
 public sealed class PlaybookGrain(
     [PersistentState("playbook", WorkflowStorage.Name)] IPersistentState<PlaybookGrainState> state,
     PlaybookCache cache,
-    TimeProvider time) : Grain, IPlaybookGrain
+    TimeProvider time,
+    ILogger<PlaybookGrain> logger) : Grain, IPlaybookGrain
 {
     public async Task<RegisterPlaybookResult> RegisterAsync(string yaml, string file)
     {
@@ -31,7 +33,7 @@ public sealed class PlaybookGrain(
 
         state.State.Versions.TryAdd(playbook.Version, new PlaybookVersionRecord(yaml, file, time.GetUtcNow()));
         state.State.Current = playbook.Version;
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         return new RegisterPlaybookResult(playbook.Version, true, []);
     }
 

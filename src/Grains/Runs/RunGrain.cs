@@ -189,7 +189,7 @@ public sealed partial class RunGrain(
 
         if (S.PendingSignals.Remove(name, out var payload))
         {
-            await state.WriteStateAsync();
+            await state.WriteAsync(this, logger);
             if (await GrainFactory.GetGrain<IStepGrain>(stepKey).SignalAsync(name, payload))
             {
                 return;
@@ -208,7 +208,7 @@ public sealed partial class RunGrain(
             waiting.Add(stepKey);
         }
 
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
     }
 
     public async Task<string> SignalAsync(string name, string payloadJson)
@@ -236,13 +236,13 @@ public sealed partial class RunGrain(
 
             if (delivered.Count > 0)
             {
-                await state.WriteStateAsync();
+                await state.WriteAsync(this, logger);
                 return $"signal '{name}' delivered to {string.Join(", ", delivered)}";
             }
         }
 
         S.PendingSignals[name] = payloadJson;
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         return $"signal '{name}' kept for run {RunId}: delivered when a step waits for it";
     }
 
@@ -297,7 +297,7 @@ public sealed partial class RunGrain(
             return;
         }
 
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         foreach (var task in toSend)
         {
             await SendStartAsync(task);
@@ -392,7 +392,7 @@ public sealed partial class RunGrain(
 
         S.Status = status;
         S.EndedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         try
         {
             await activeRuns.RemoveAsync(RunId, CancellationToken.None);

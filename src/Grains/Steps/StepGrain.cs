@@ -217,7 +217,7 @@ public sealed partial class StepGrain(
         S.Status = WorkStatus.Queued;
         S.NextAttemptAt = next;
         await ArmWakeAsync(next);
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         Publish(RunEventKind.StepRetryScheduled, $"attempt {S.Attempts} {result.Status.Name()}: {result.Error}; attempt {S.Attempts + 1} at {next:O}");
     }
 
@@ -337,7 +337,7 @@ public sealed partial class StepGrain(
             S.Status = WorkStatus.Queued;
             S.NextAttemptAt = now + HandOverDelay;
             await ArmWakeAsync(S.NextAttemptAt.Value);
-            await state.WriteStateAsync();
+            await state.WriteAsync(this, logger);
             DeactivateOnIdle();
             return;
         }
@@ -358,7 +358,7 @@ public sealed partial class StepGrain(
         // An inline one ends within this turn and is written once, when it ends.
         if (!plugin.RunsInline)
         {
-            await state.WriteStateAsync();
+            await state.WriteAsync(this, logger);
         }
 
         Publish(RunEventKind.StepStarted, step.Uses);
@@ -450,7 +450,7 @@ public sealed partial class StepGrain(
             await ArmWakeAsync(due);
         }
 
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         AskForSignal();
     }
 
@@ -525,18 +525,23 @@ public sealed partial class StepGrain(
         }
     }
 
+    // The attempt's outcome reaches the grain even when its state cannot be written for a while (the database
+    // restarting): delivered again with backoff for up to 10 minutes; the grain applies it once.
     private static async Task DeliverAsync(IStepGrain self, AttemptResult result)
     {
-        for (var tries = 0; ; tries++)
+        var giveUpAt = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
         {
             try
             {
                 await self.AttemptEndedAsync(result);
                 return;
             }
-            catch (Exception) when (tries < 5)
+            catch (Exception) when (DateTime.UtcNow < giveUpAt)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * (tries + 1)));
+                await Task.Delay(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
         }
     }
@@ -607,7 +612,7 @@ public sealed partial class StepGrain(
         S.Error = error;
         S.EndedAt = time.GetUtcNow();
         S.NextAttemptAt = null;
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         Publish(status switch
         {
             WorkStatus.Succeeded => RunEventKind.StepSucceeded,

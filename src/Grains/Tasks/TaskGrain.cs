@@ -111,7 +111,7 @@ public sealed partial class TaskGrain(
             return;
         }
 
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         StartPolling();
         await SendAsync(toSend);
     }
@@ -164,7 +164,7 @@ public sealed partial class TaskGrain(
             return;
         }
 
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         await SendAsync(toSend);
     }
 
@@ -351,7 +351,7 @@ public sealed partial class TaskGrain(
         S.OutputsJson = status == WorkStatus.Succeeded ? outputsJson : null; // a task that did not succeed has null outputs
         S.Error = error;
         S.EndedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await state.WriteAsync(this, logger);
         _poll?.Dispose();
         _poll = null;
         Publish(status switch
