@@ -35,7 +35,11 @@ public interface IStepGrain : IGrainWithStringKey
     Task AttemptEndedAsync(AttemptResult result);
 }
 
-/// <summary>What a step needs to run: where it sits and the data its expressions read (never secrets).</summary>
+/// <summary>
+/// What a step needs to run: where it sits and the data its expressions read (never secrets). <see cref="Resent"/>:
+/// the task sent it before and cannot rule out that it arrived (a step grain with no record of it then knows an
+/// earlier attempt was lost with its silo).
+/// </summary>
 [GenerateSerializer]
 [Alias("owf.ExecuteStep")]
 public sealed record ExecuteStep(
@@ -46,7 +50,8 @@ public sealed record ExecuteStep(
     [property: Id(4)] int Index,
     [property: Id(5)] string StepId,
     [property: Id(6)] string ScopeJson,
-    [property: Id(7)] DateTimeOffset? Deadline);
+    [property: Id(7)] DateTimeOffset? Deadline,
+    [property: Id(8)] bool Resent = false);
 
 /// <summary>The outcome of one attempt.</summary>
 [GenerateSerializer]

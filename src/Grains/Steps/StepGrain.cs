@@ -94,6 +94,15 @@ public sealed partial class StepGrain(
         }
 
         S.Command = command;
+        if (command.Resent)
+        {
+            // Sent before, yet no record here: the earlier attempt was cut short with its silo (or, rarely, the
+            // first send was lost too). It shows in the attempts and, being no fault of the step, costs no retry.
+            S.Attempts = 1;
+            S.Interruptions = 1;
+            S.Error = "attempt interrupted: its silo stopped";
+        }
+
         var (_, step) = await SpecAsync();
         S.ContinueOnError = step.ContinueOnError;
         if (step.If is { } condition)
@@ -354,13 +363,9 @@ public sealed partial class StepGrain(
             return;
         }
 
-        // An attempt that leaves the turn is written as running first, so a crash during it counts as an attempt.
-        // An inline one ends within this turn and is written once, when it ends.
-        if (!plugin.RunsInline)
-        {
-            await state.WriteAsync(this, logger);
-        }
-
+        // The attempt is not written before it runs: a step costs two writes, its end and its task's next
+        // dispatch. If its silo dies meanwhile, the task's re-send (ExecuteStep.Resent) reaches a grain with no
+        // record of the step, which counts the lost attempt (see ExecuteAsync).
         Publish(RunEventKind.StepStarted, step.Uses);
 
         var currentSecrets = secrets.Current();

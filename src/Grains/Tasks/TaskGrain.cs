@@ -28,6 +28,10 @@ public sealed partial class TaskGrain(
 {
     private IGrainTimer? _poll;
     private InlineStep? _inline;
+
+    // Instances whose current step's command is known not to have arrived (the send failed): their re-send is a
+    // first delivery. Any other re-send says Resent (see ExecuteStep).
+    private readonly HashSet<int> _unsent = [];
     private TaskGrainState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -378,15 +382,22 @@ public sealed partial class TaskGrain(
         }
     }
 
-    private async Task SendOneAsync(InstanceState instance, StepSpec step)
+    private async Task SendOneAsync(InstanceState instance, StepSpec step, bool resend = false)
     {
         try
         {
-            await Step(instance, step).ExecuteAsync(Command(instance, step, StepScope(instance, step).ToJsonString()));
+            var command = Command(instance, step, StepScope(instance, step).ToJsonString()) with { Resent = resend && !_unsent.Contains(instance.Index) };
+            await Step(instance, step).ExecuteAsync(command);
+            _unsent.Remove(instance.Index);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The poll re-sends it: the step ignores a command it already has.
+            if (!resend)
+            {
+                _unsent.Add(instance.Index);
+            }
+
             SendFailed(logger, this.GetPrimaryKeyString(), step.Id, ex.Message);
         }
     }
@@ -485,7 +496,7 @@ public sealed partial class TaskGrain(
         foreach (var instance in S.Instances.Where(i => i.Status == WorkStatus.Running && i.DispatchedAt < due && i.Next < task.Steps.Length).ToList())
         {
             var step = task.Steps[instance.Next];
-            await SendOneAsync(instance, step);
+            await SendOneAsync(instance, step, resend: true);
             if (await Step(instance, step).GetOutcomeAsync() is { } outcome)
             {
                 await StepEndedAsync(outcome);

@@ -233,6 +233,35 @@ public sealed class DuplicateMessageTests(WorkflowClusterFixture fixture)
         Assert.Equal(1, (await task.GetSnapshotAsync()).Steps.Single().Attempts);
     }
 
+    [Fact]
+    public async Task Step_ResentCommandWithNoRecord_CountsTheLostAttemptAndRunsAgainWithoutUsingTheRetryBudget()
+    {
+        using var dir = new TempDir();
+        const string Yaml = """
+            name: runs-dup-resent
+            params: { dir: string }
+            tasks:
+              first:
+                steps:
+                  - id: once
+                    uses: shell
+                    with: { run: 'echo ran >> "$DIR/log"', env: { DIR: "${{ params.dir }}" } }
+            """;
+        var version = await fixture.Client.RegisterPlaybookAsync("runs-dup-resent", Yaml, "test.yaml");
+        var runId = "resent-" + Guid.NewGuid().ToString("N");
+        var step = Grains.GetGrain<IStepGrain>(GrainKeys.Step(runId, "first", -1, "once"));
+        var scope = new System.Text.Json.Nodes.JsonObject { ["params"] = new System.Text.Json.Nodes.JsonObject { ["dir"] = dir.Path } }.ToJsonString();
+
+        // As a task re-sends after its step's silo died mid-attempt: this grain has no record of the step.
+        await step.ExecuteAsync(new ExecuteStep(runId, "runs-dup-resent", version, "first", -1, "once", scope, null, Resent: true));
+        StepEnded? ended = null;
+        await Eventually.HoldsAsync(async () => (ended = await step.GetOutcomeAsync()) is not null, "the step ends");
+
+        Assert.Equal(WorkStatus.Succeeded, ended!.Status);
+        Assert.Equal(2, ended.Attempts); // the lost attempt, then this one (the default policy has 1 attempt)
+        Assert.Equal(["ran"], dir.Lines("log"));
+    }
+
     private static ExecuteStep Execute(string runId, string playbook, string version, string step) =>
         new(runId, playbook, version, "first", -1, step, "{}", null);
 }
