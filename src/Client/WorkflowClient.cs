@@ -92,6 +92,12 @@ public sealed class WorkflowClient(IClusterClient cluster)
     public Task<IReadOnlyList<StoredRunEvent>> GetHistoryAsync(string runId, long after = 0, int limit = 1000) =>
         cluster.GetGrain<IRunHistoryGrain>(runId).ReadAsync(after, limit);
 
+    /// <summary>Pauses a run (nothing new starts; running steps finish); answers what happened.</summary>
+    public Task<string> PauseAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).PauseAsync(reason);
+
+    /// <summary>Resumes a paused run where it stopped; answers what happened.</summary>
+    public Task<string> ResumeAsync(string runId) => cluster.GetGrain<IRunGrain>(runId).ResumeRunAsync();
+
     public Task<string> CancelAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).CancelAsync(reason);
 
     public Task<string> SignalAsync(string runId, string name, string payloadJson) =>

@@ -50,4 +50,6 @@ public enum RunEventKind
     StepCancelled,
     StepTimedOut,
     StepLog,
+    RunPaused,
+    RunResumed,
 }

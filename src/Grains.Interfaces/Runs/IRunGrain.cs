@@ -49,6 +49,17 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task<string> CancelAsync(string reason);
 
+    /// <summary>
+    /// Pauses the run: no task or step starts while paused, running steps finish, the run's status is
+    /// <c>paused</c>. Answers what happened, also when it does not apply ("run X already succeeded").
+    /// </summary>
+    [Alias("Pause")]
+    Task<string> PauseAsync(string reason);
+
+    /// <summary>Resumes a paused run exactly where it stopped. Answers what happened.</summary>
+    [Alias("ResumeRun")]
+    Task<string> ResumeRunAsync();
+
     /// <summary>Delivers a named signal with a JSON payload to the run's waiting step (kept until one waits).</summary>
     [Alias("Signal")]
     Task<string> SignalAsync(string name, string payloadJson);

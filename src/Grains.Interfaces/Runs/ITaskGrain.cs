@@ -30,6 +30,14 @@ public interface ITaskGrain : IGrainWithStringKey
     /// <summary>Cancels what runs and starts nothing new; the task ends with <paramref name="status"/> (cancelled or timed_out).</summary>
     [Alias("Cancel")]
     Task CancelAsync(WorkStatus status, string reason);
+
+    /// <summary>Paused: no step or foreach instance starts; running ones finish. Idempotent.</summary>
+    [Alias("Pause")]
+    Task PauseAsync();
+
+    /// <summary>Goes on where it stopped: the steps that were held are sent. Idempotent.</summary>
+    [Alias("Resume")]
+    Task ResumeAsync();
 }
 
 /// <summary>What a task needs to run: the pinned playbook, the params, and the outputs of the tasks before it (the run's own timer enforces its deadline).</summary>

@@ -262,10 +262,77 @@ public sealed partial class RunGrain(
         return $"run {RunId} cancelled";
     }
 
+    public async Task<string> PauseAsync(string reason)
+    {
+        if (S.Request is null)
+        {
+            return $"run {RunId} does not exist";
+        }
+
+        if (S.Status.IsFinal())
+        {
+            return $"run {RunId} already {S.Status.Name()}; there is nothing to pause";
+        }
+
+        if (S.Paused)
+        {
+            return $"run {RunId} is already paused";
+        }
+
+        S.Paused = true;
+        S.Status = WorkStatus.Paused;
+        await state.WriteAsync(this, logger);
+        Publish(RunEventKind.RunPaused, null, reason);
+        await TellTasksAsync(pause: true);
+        return $"run {RunId} paused: nothing new starts; running steps finish";
+    }
+
+    public async Task<string> ResumeRunAsync()
+    {
+        if (S.Request is null)
+        {
+            return $"run {RunId} does not exist";
+        }
+
+        if (S.Status.IsFinal())
+        {
+            return $"run {RunId} already {S.Status.Name()}; there is nothing to resume";
+        }
+
+        if (!S.Paused)
+        {
+            return $"run {RunId} is not paused";
+        }
+
+        S.Paused = false;
+        S.Status = WorkStatus.Running;
+        Publish(RunEventKind.RunResumed, null, null);
+        await AdvanceAsync(await playbooks.GetAsync(S.Playbook, S.Version));
+        await TellTasksAsync(pause: false);
+        return $"run {RunId} resumed";
+    }
+
+    // Pause or resume every task that has started and not ended (each is idempotent; the poll repeats a pause).
+    private async Task TellTasksAsync(bool pause)
+    {
+        foreach (var (id, _) in S.Tasks.Where(t => t.Value.Dispatched && !t.Value.Status.IsFinal()).ToList())
+        {
+            try
+            {
+                var task = TaskGrainOf(id);
+                await (pause ? task.PauseAsync() : task.ResumeAsync());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                SendFailed(logger, RunId, id, ex.Message);
+            }
+        }
+    }
+
     private async Task AdvanceAsync(Playbook playbook)
     {
         var toSend = new List<string>();
-        if (S.StopStatus is null)
+        if (S.StopStatus is null && !S.Paused)
         {
             var planner = new RunPlanner(playbook);
             var states = S.Tasks.ToDictionary(t => t.Key, t => ToTaskState(t.Value.Status), StringComparer.Ordinal);
@@ -526,6 +593,11 @@ public sealed partial class RunGrain(
         if (S.Status.IsFinal())
         {
             return;
+        }
+
+        if (S.Paused)
+        {
+            await TellTasksAsync(pause: true); // a task started by a late re-send learns it too
         }
 
         var due = time.GetUtcNow() - options.Value.ResendInterval;

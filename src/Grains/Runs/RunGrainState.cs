@@ -59,6 +59,10 @@ public sealed class RunGrainState
 
     [Id(17)]
     public int Attempt { get; set; } = 1;
+
+    /// <summary>Paused by an operator: nothing new starts until resumed (<see cref="Status"/> is then <c>paused</c>).</summary>
+    [Id(18)]
+    public bool Paused { get; set; }
 }
 
 /// <summary>What the run knows of one of its tasks.</summary>

@@ -131,9 +131,9 @@ public sealed partial class StepGrain(
 
     public async Task CancelAsync(WorkStatus status, string reason)
     {
-        if (S.Status.IsFinal())
+        if (S.Command is null || S.Status.IsFinal())
         {
-            return;
+            return; // never sent here, or already over
         }
 
         _cancelledAs = status;

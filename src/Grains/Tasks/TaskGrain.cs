@@ -218,7 +218,7 @@ public sealed partial class TaskGrain(
         var task = await SpecAsync();
         foreach (var instance in S.Instances.Where(i => !i.Status.IsFinal()))
         {
-            if (instance.Status == WorkStatus.Running && instance.Next < task.Steps.Length)
+            if (instance.Status == WorkStatus.Running && instance.Next < task.Steps.Length && instance.DispatchedAt is not null)
             {
                 await Step(instance, task.Steps[instance.Next]).CancelAsync(status, reason);
             }
@@ -230,8 +230,59 @@ public sealed partial class TaskGrain(
         await FinishAsync(status, Outputs(), reason);
     }
 
+    public async Task PauseAsync()
+    {
+        if (S.Paused || S.Status.IsFinal())
+        {
+            return;
+        }
+
+        S.Paused = true;
+        if (S.Command is not null)
+        {
+            await state.WriteAsync(this, logger);
+        }
+    }
+
+    public async Task ResumeAsync()
+    {
+        if (!S.Paused)
+        {
+            return;
+        }
+
+        S.Paused = false;
+        if (S.Command is null || S.Status.IsFinal())
+        {
+            return;
+        }
+
+        var task = await SpecAsync();
+        _inline?.WithSecrets(secrets.Current);
+        var toSend = new List<(InstanceState, StepSpec)>();
+        foreach (var instance in S.Instances.Where(i => i.Status == WorkStatus.Running && i.DispatchedAt is null))
+        {
+            Dispatch(task, instance, toSend);
+        }
+
+        toSend.AddRange(StartInstances(task));
+        if (S.Instances.All(i => i.Status.IsFinal()))
+        {
+            await FinishAsync(Outcome(), Outputs(), S.Error);
+            return;
+        }
+
+        await state.WriteAsync(this, logger);
+        await SendAsync(toSend);
+    }
+
     private List<(InstanceState, StepSpec)> StartInstances(TaskSpec task)
     {
+        if (S.Paused)
+        {
+            return []; // resumed later
+        }
+
         var running = S.Instances.Count(i => i.Status == WorkStatus.Running);
         var limit = task.MaxParallel ?? int.MaxValue;
         var now = time.GetUtcNow();
@@ -265,6 +316,12 @@ public sealed partial class TaskGrain(
     /// </summary>
     private void Dispatch(TaskSpec task, InstanceState instance, List<(InstanceState, StepSpec)> toSend)
     {
+        if (S.Paused && instance.Next < task.Steps.Length)
+        {
+            instance.DispatchedAt = null; // held: ResumeAsync sends it
+            return;
+        }
+
         _inline ??= new InlineStep(plugins, events, time, logger, GrainFactory, options.Value.MaxOutputBytes).WithSecrets(secrets.Current);
         while (instance.Next < task.Steps.Length)
         {

@@ -39,6 +39,10 @@ public sealed class TaskGrainState
 
     [Id(10)]
     public List<InstanceState> Instances { get; set; } = [];
+
+    /// <summary>Paused by its run: no step or instance starts; the next ones wait with no dispatch time.</summary>
+    [Id(11)]
+    public bool Paused { get; set; }
 }
 
 /// <summary>One foreach instance (or the only instance, index -1, of a plain task).</summary>
