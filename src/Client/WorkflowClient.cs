@@ -92,6 +92,13 @@ public sealed class WorkflowClient(IClusterClient cluster)
     public Task<IReadOnlyList<StoredRunEvent>> GetHistoryAsync(string runId, long after = 0, int limit = 1000) =>
         cluster.GetGrain<IRunHistoryGrain>(runId).ReadAsync(after, limit);
 
+    /// <summary>
+    /// Retries an ended run as its next attempt (same id): succeeded tasks keep their outputs, the others run again;
+    /// or, with <see cref="RetryRun.Task"/>, that task and its downstream. Answers whether it started and why not.
+    /// </summary>
+    public Task<RetryRunResult> RetryAsync(string runId, RetryRun? request = null) =>
+        cluster.GetGrain<IRunGrain>(runId).RetryAsync(request ?? new RetryRun());
+
     /// <summary>Pauses a run (nothing new starts; running steps finish); answers what happened.</summary>
     public Task<string> PauseAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).PauseAsync(reason);
 

@@ -52,4 +52,5 @@ public enum RunEventKind
     StepLog,
     RunPaused,
     RunResumed,
+    RunRetried,
 }

@@ -56,6 +56,13 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Pause")]
     Task<string> PauseAsync(string reason);
 
+    /// <summary>
+    /// Runs an ended run again as its next attempt (same id, <c>run.attempt</c> + 1): succeeded tasks keep their
+    /// outputs and do not run again; the others run again. See <see cref="RetryRun"/>. Answers what happened.
+    /// </summary>
+    [Alias("Retry")]
+    Task<RetryRunResult> RetryAsync(RetryRun request);
+
     /// <summary>Resumes a paused run exactly where it stopped. Answers what happened.</summary>
     [Alias("ResumeRun")]
     Task<string> ResumeRunAsync();
@@ -64,6 +71,26 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Signal")]
     Task<string> SignalAsync(string name, string payloadJson);
 }
+
+/// <summary>
+/// How to retry a run. <see cref="Task"/>: re-run only this task and everything downstream of it (also after
+/// a success). <see cref="ParamsJson"/>: params to change (merged over the run's). <see cref="LatestVersion"/>: run
+/// the playbook's current version instead of the pinned one.
+/// </summary>
+[GenerateSerializer]
+[Alias("owf.RetryRun")]
+public sealed record RetryRun(
+    [property: Id(0)] string? Task = null,
+    [property: Id(1)] string? ParamsJson = null,
+    [property: Id(2)] bool LatestVersion = false);
+
+/// <summary>Whether the retry started (<see cref="Attempt"/>), and if not, why.</summary>
+[GenerateSerializer]
+[Alias("owf.RetryRunResult")]
+public sealed record RetryRunResult(
+    [property: Id(0)] bool Started,
+    [property: Id(1)] int Attempt,
+    [property: Id(2)] string Message);
 
 /// <summary>How one task ended, with its outputs as JSON text.</summary>
 [GenerateSerializer]
@@ -75,4 +102,5 @@ public sealed record TaskEnded(
     [property: Id(3)] string? Reason,
     [property: Id(4)] string? Error,
     [property: Id(5)] string? FailedStep,
-    [property: Id(6)] int? FailedIndex);
+    [property: Id(6)] int? FailedIndex,
+    [property: Id(7)] int RunAttempt = 1);

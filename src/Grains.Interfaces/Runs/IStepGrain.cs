@@ -51,7 +51,8 @@ public sealed record ExecuteStep(
     [property: Id(5)] string StepId,
     [property: Id(6)] string ScopeJson,
     [property: Id(7)] DateTimeOffset? Deadline,
-    [property: Id(8)] bool Resent = false);
+    [property: Id(8)] bool Resent = false,
+    [property: Id(9)] int RunAttempt = 1);
 
 /// <summary>The outcome of one attempt.</summary>
 [GenerateSerializer]

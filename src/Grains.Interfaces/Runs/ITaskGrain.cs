@@ -48,7 +48,8 @@ public sealed record StartTask(
     [property: Id(1)] string Playbook,
     [property: Id(2)] string Version,
     [property: Id(3)] string TaskId,
-    [property: Id(4)] string ScopeJson);
+    [property: Id(4)] string ScopeJson,
+    [property: Id(5)] int RunAttempt = 1);
 
 /// <summary>How one step (of one foreach instance) ended.</summary>
 [GenerateSerializer]

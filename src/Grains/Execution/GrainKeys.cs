@@ -5,6 +5,13 @@ namespace Orleans.Workflow.Execution;
 /// <summary>How grain keys are composed: ids never hold '/', so it separates the parts.</summary>
 public static class GrainKeys
 {
+    /// <summary>
+    /// The key root of one attempt of a run: the run id for the first, <c>{run}~{attempt}</c> after a retry
+    /// (run ids never hold '~'), so a retried run's tasks and steps are new grains with their own state.
+    /// </summary>
+    public static string Execution(string runId, int attempt) =>
+        attempt <= 1 ? runId : $"{runId}~{attempt.ToString(CultureInfo.InvariantCulture)}";
+
     public static string Task(string runId, string taskId) => $"{runId}/{taskId}";
 
     public static string Step(string runId, string taskId, int index, string stepId) =>

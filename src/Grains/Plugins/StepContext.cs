@@ -23,6 +23,9 @@ public sealed class StepContext
     /// <summary>1 for the first try.</summary>
     public required int Attempt { get; init; }
 
+    /// <summary>The run's attempt (1, or more after the run was retried).</summary>
+    public int RunAttempt { get; init; } = 1;
+
     /// <summary>Stable for this step across attempts and crashes: <c>{run}/{task}/{index}/{step}</c>.</summary>
     public required string IdempotencyKey { get; init; }
 

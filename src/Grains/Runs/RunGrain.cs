@@ -125,7 +125,7 @@ public sealed partial class RunGrain(
             var record = S.Tasks.GetValueOrDefault(spec.Id);
             if (record is { Dispatched: true })
             {
-                tasks.Add(await TaskGrainOf(spec.Id).GetSnapshotAsync());
+                tasks.Add(await TaskGrainOf(spec.Id, record.RunAttempt).GetSnapshotAsync());
                 continue;
             }
 
@@ -165,7 +165,7 @@ public sealed partial class RunGrain(
     {
         ArgumentNullException.ThrowIfNull(report);
         if (S.Request is null || S.Status.IsFinal() || !report.Status.IsFinal()
-            || !S.Tasks.TryGetValue(report.Task, out var record) || record.Status.IsFinal())
+            || !S.Tasks.TryGetValue(report.Task, out var record) || record.Status.IsFinal() || record.RunAttempt != report.RunAttempt)
         {
             return; // Unknown, duplicate or late: already applied.
         }
@@ -262,6 +262,121 @@ public sealed partial class RunGrain(
         return $"run {RunId} cancelled";
     }
 
+    public async Task<RetryRunResult> RetryAsync(RetryRun request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        RetryRunResult No(string message) => new(false, S.Attempt, message);
+        if (S.Request is null)
+        {
+            return No($"run {RunId} does not exist");
+        }
+
+        if (!S.Status.IsFinal())
+        {
+            return No($"run {RunId} is {S.Status.Name()}; only a run that has ended can be retried (cancel it first)");
+        }
+
+        if (S.Status == WorkStatus.Succeeded && request.Task is null)
+        {
+            return No($"run {RunId} already succeeded; there is nothing to retry (name a task to run it and its downstream again)");
+        }
+
+        var version = S.Version;
+        if (request.LatestVersion)
+        {
+            var current = await GrainFactory.GetGrain<IPlaybookGrain>(S.Playbook).GetSourceAsync(null);
+            if (current is null)
+            {
+                return No($"playbook '{S.Playbook}' is no longer registered");
+            }
+
+            version = current.Version;
+        }
+
+        var playbook = await playbooks.GetAsync(S.Playbook, version);
+        HashSet<string> again;
+        if (request.Task is { } only)
+        {
+            if (playbook.FindTask(only) is null)
+            {
+                return No($"run {RunId} has no task '{only}' (tasks: {string.Join(", ", playbook.Tasks.Select(t => t.Id))})");
+            }
+
+            again = [only, .. playbook.Tasks.Where(t => t.Id != only && TaskGraph.Ancestors(playbook, t.Id).Contains(only)).Select(t => t.Id)];
+        }
+        else
+        {
+            again = [.. playbook.Tasks.Where(t => !S.Tasks.TryGetValue(t.Id, out var r) || r.Status != WorkStatus.Succeeded).Select(t => t.Id)];
+        }
+
+        var paramsJson = S.ParamsJson;
+        if (request.ParamsJson is { } changed)
+        {
+            JsonObject given;
+            try
+            {
+                given = JsonNode.Parse(S.ParamsJson) as JsonObject ?? [];
+                foreach (var (name, value) in JsonNode.Parse(changed) as JsonObject ?? [])
+                {
+                    given[name] = value?.DeepClone();
+                }
+            }
+            catch (JsonException ex)
+            {
+                return No($"params are not a JSON object: {ex.Message}");
+            }
+
+            var run = JsonNode.Parse(S.RunJson) as JsonObject ?? [];
+            var resolved = ParamResolver.Resolve(playbook, given.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal), run);
+            if (!resolved.IsValid)
+            {
+                return No(string.Join("; ", resolved.Errors.Select(e => e.Message)));
+            }
+
+            paramsJson = resolved.Values.ToJsonString();
+        }
+
+        var pinned = S.Version;
+        S.Attempt++;
+        S.Version = version;
+        S.ParamsJson = paramsJson;
+        if (JsonNode.Parse(S.RunJson) is JsonObject runObject)
+        {
+            runObject["attempt"] = S.Attempt;
+            S.RunJson = runObject.ToJsonString();
+        }
+
+        foreach (var id in S.Tasks.Keys.Where(id => again.Contains(id) || playbook.FindTask(id) is null).ToList())
+        {
+            S.Tasks.Remove(id);
+        }
+
+        S.Status = WorkStatus.Running;
+        S.Paused = false;
+        S.StopStatus = null;
+        S.StopReason = null;
+        S.Error = null;
+        S.OutputsJson = null;
+        S.EndedAt = null;
+        S.SignalWaiters.Clear();
+        var timeout = S.Request.Timeout ?? playbook.Timeout;
+        S.Deadline = timeout is { } limit ? time.GetUtcNow() + limit : null;
+        _deadline?.Dispose();
+        _deadline = null;
+        var what = request.Task is { } task ? $"task '{task}' and its downstream" : $"{again.Count} task(s) that did not succeed";
+        var newVersion = version != pinned ? $", version {ContentHash.Short(version)}" : string.Empty;
+        Publish(RunEventKind.RunRetried, null, $"attempt {S.Attempt}: {what}{newVersion}");
+        await activeRuns.AddAsync(RunId, CancellationToken.None);
+        await AdvanceAsync(playbook);
+        if (!S.Status.IsFinal())
+        {
+            StartTimers();
+        }
+
+        return new RetryRunResult(true, S.Attempt, $"run {RunId} attempt {S.Attempt} started: {what} run again{newVersion}");
+    }
+
+
     public async Task<string> PauseAsync(string reason)
     {
         if (S.Request is null)
@@ -319,7 +434,7 @@ public sealed partial class RunGrain(
         {
             try
             {
-                var task = TaskGrainOf(id);
+                var task = TaskGrainOf(id, S.Tasks[id].RunAttempt);
                 await (pause ? task.PauseAsync() : task.ResumeAsync());
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -351,6 +466,7 @@ public sealed partial class RunGrain(
                 {
                     record.Status = WorkStatus.Queued;
                     record.Dispatched = true;
+                    record.RunAttempt = S.Attempt;
                     record.DispatchedAt = time.GetUtcNow();
                     toSend.Add(decision.Task);
                     Publish(RunEventKind.TaskQueued, decision.Task, null);
@@ -375,7 +491,7 @@ public sealed partial class RunGrain(
     {
         try
         {
-            await TaskGrainOf(taskId).StartAsync(new StartTask(RunId, S.Playbook, S.Version, taskId, TaskScope().ToJsonString()));
+            await TaskGrainOf(taskId, S.Attempt).StartAsync(new StartTask(RunId, S.Playbook, S.Version, taskId, TaskScope().ToJsonString(), S.Attempt));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -397,7 +513,7 @@ public sealed partial class RunGrain(
             {
                 try
                 {
-                    await TaskGrainOf(id).CancelAsync(WorkStatus.Cancelled, reason);
+                    await TaskGrainOf(id, record.RunAttempt).CancelAsync(WorkStatus.Cancelled, reason);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -604,7 +720,7 @@ public sealed partial class RunGrain(
         foreach (var (id, _) in S.Tasks.Where(t => t.Value is { Dispatched: true, Status: WorkStatus.Queued } r && r.DispatchedAt < due).ToList())
         {
             await SendStartAsync(id);
-            if (await TaskGrainOf(id).GetOutcomeAsync() is { } outcome)
+            if (await TaskGrainOf(id, S.Tasks[id].RunAttempt).GetOutcomeAsync() is { } outcome)
             {
                 await TaskEndedAsync(outcome);
             }
@@ -621,12 +737,12 @@ public sealed partial class RunGrain(
         return record;
     }
 
-    private ITaskGrain TaskGrainOf(string taskId) => GrainFactory.GetGrain<ITaskGrain>(GrainKeys.Task(RunId, taskId));
+    private ITaskGrain TaskGrainOf(string taskId, int attempt) => GrainFactory.GetGrain<ITaskGrain>(GrainKeys.Task(GrainKeys.Execution(RunId, attempt), taskId));
 
     private StartRunResult Refused(string error) => new(RunId, false, false, [error]);
 
     private void Publish(RunEventKind kind, string? task, string? message) =>
-        events.Publish(new RunEvent($"{RunId}#{task}#{kind}", RunId, kind, time.GetUtcNow(), task, Message: message, Owner: S.Owner));
+        events.Publish(new RunEvent($"{GrainKeys.Execution(RunId, S.Attempt)}#{task}#{kind}", RunId, kind, time.GetUtcNow(), task, Message: message, Owner: S.Owner));
 
     private static TaskState ToTaskState(WorkStatus status) => status switch
     {

@@ -97,4 +97,8 @@ public sealed class RunTaskRecord
     /// <summary>True once the task grain has the task (it was sent a StartTask).</summary>
     [Id(8)]
     public bool Dispatched { get; set; }
+
+    /// <summary>The run attempt whose task grain holds this task (a task kept from an earlier attempt keeps its own).</summary>
+    [Id(9)]
+    public int RunAttempt { get; set; } = 1;
 }

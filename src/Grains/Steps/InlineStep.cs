@@ -54,7 +54,7 @@ internal sealed class InlineStep(
 
         var secrets = _secrets ??= _readSecrets?.Invoke() ?? new Dictionary<string, string>();
         ArgumentNullException.ThrowIfNull(scopeData);
-        var key = GrainKeys.Step(command.RunId, command.TaskId, command.Index, command.StepId);
+        var key = GrainKeys.Step(GrainKeys.Execution(command.RunId, command.RunAttempt), command.TaskId, command.Index, command.StepId);
         try
         {
             // A step with neither `if` nor `with` reads nothing: its scope is never built.
@@ -76,6 +76,7 @@ internal sealed class InlineStep(
                 Index = command.Index,
                 Step = command.StepId,
                 Attempt = 1,
+                RunAttempt = command.RunAttempt,
                 IdempotencyKey = key,
                 Logger = logger,
                 Grains = grains,

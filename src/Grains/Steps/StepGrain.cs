@@ -566,6 +566,7 @@ public sealed partial class StepGrain(
             Task = command.TaskId,
             Index = command.Index,
             Step = command.StepId,
+            RunAttempt = command.RunAttempt,
             Attempt = attempt,
             IdempotencyKey = key,
             Logger = logger,
@@ -634,7 +635,7 @@ public sealed partial class StepGrain(
         var command = S.Command!;
         try
         {
-            GrainFactory.GetGrain<ITaskGrain>(GrainKeys.Task(command.RunId, command.TaskId)).StepEndedAsync(Outcome()).Ignore();
+            GrainFactory.GetGrain<ITaskGrain>(GrainKeys.Task(GrainKeys.Execution(command.RunId, command.RunAttempt), command.TaskId)).StepEndedAsync(Outcome()).Ignore();
         }
         catch (Exception ex)
         {

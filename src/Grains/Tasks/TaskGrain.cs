@@ -429,7 +429,7 @@ public sealed partial class TaskGrain(
     private void ReportUp() =>
         GrainFactory.GetGrain<IRunGrain>(S.Command!.RunId).TaskEndedAsync(Ended()).Ignore();
 
-    private TaskEnded Ended() => new(S.Command!.TaskId, S.Status, S.OutputsJson, S.Reason, S.Error, S.FailedStep, S.FailedIndex);
+    private TaskEnded Ended() => new(S.Command!.TaskId, S.Status, S.OutputsJson, S.Reason, S.Error, S.FailedStep, S.FailedIndex, S.Command.RunAttempt);
 
     private async Task SendAsync(List<(InstanceState Instance, StepSpec Step)> toSend)
     {
@@ -462,7 +462,7 @@ public sealed partial class TaskGrain(
     private ExecuteStep Command(InstanceState instance, StepSpec step, string scopeJson)
     {
         var command = S.Command!;
-        return new ExecuteStep(command.RunId, command.Playbook, command.Version, command.TaskId, instance.Index, step.Id, scopeJson, instance.Deadline);
+        return new ExecuteStep(command.RunId, command.Playbook, command.Version, command.TaskId, instance.Index, step.Id, scopeJson, instance.Deadline, RunAttempt: command.RunAttempt);
     }
 
     // A step is sent only the steps' and tasks' outputs its expressions read.
@@ -470,7 +470,7 @@ public sealed partial class TaskGrain(
         InstanceScope(instance, ScopeReads.IdsRead(step, "steps"), ScopeReads.IdsRead(step, "tasks"));
 
     private IStepGrain Step(InstanceState instance, StepSpec step) =>
-        GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(S.Command!.RunId, S.Command.TaskId, instance.Index, step.Id));
+        GrainFactory.GetGrain<IStepGrain>(GrainKeys.Step(GrainKeys.Execution(S.Command!.RunId, S.Command.RunAttempt), S.Command.TaskId, instance.Index, step.Id));
 
     /// <param name="instance">The instance whose steps' outputs are in scope.</param>
     /// <param name="stepsRead">Only these steps' outputs (a step is sent what it reads, so a long task's

@@ -18,7 +18,8 @@ public sealed class PlaybookPlugin : IStepPlugin
     public static string ChildRunId(StepContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return $"{context.RunId}.{context.Task}.{Math.Max(context.Index, 0)}.{context.Step}";
+        var id = $"{context.RunId}.{context.Task}.{Math.Max(context.Index, 0)}.{context.Step}";
+        return context.RunAttempt <= 1 ? id : $"{id}.r{context.RunAttempt}"; // a retried run starts new children
     }
 
     public async Task<JsonNode?> ExecuteAsync(StepContext context, CancellationToken cancellationToken)
