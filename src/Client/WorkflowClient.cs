@@ -25,6 +25,35 @@ public sealed class WorkflowClient(IClusterClient cluster)
         return result.Version ?? throw new PlaybookInvalidException(result.Errors);
     }
 
+    /// <summary>Every registered playbook's name, in order.</summary>
+    public Task<IReadOnlyList<string>> ListPlaybooksAsync() => cluster.GetGrain<IPlaybookCatalogGrain>(0).ListAsync();
+
+    /// <summary>A playbook at a glance (current version, how many, enabled), or null if it is not registered.</summary>
+    public Task<PlaybookInfo?> GetPlaybookAsync(string name) => cluster.GetGrain<IPlaybookGrain>(name).GetInfoAsync();
+
+    /// <summary>Every version of a playbook, numbered from 1 in the order they were registered.</summary>
+    public Task<IReadOnlyList<PlaybookVersionInfo>> ListVersionsAsync(string name) => cluster.GetGrain<IPlaybookGrain>(name).ListVersionsAsync();
+
+    /// <summary>The YAML of a version (a content hash, a unique prefix of one, or a number from <see cref="ListVersionsAsync"/>); null for the current one.</summary>
+    public async Task<PlaybookSource?> GetPlaybookSourceAsync(string name, string? version = null)
+    {
+        var grain = cluster.GetGrain<IPlaybookGrain>(name);
+        if (version is null)
+        {
+            return await grain.GetSourceAsync(null);
+        }
+
+        var versions = await grain.ListVersionsAsync();
+        var match = int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            ? versions.Where(v => v.Number == number).ToList()
+            : versions.Where(v => v.Version.StartsWith(version, StringComparison.OrdinalIgnoreCase)).ToList();
+        return match.Count == 1 ? await grain.GetSourceAsync(match[0].Version) : null;
+    }
+
+    /// <summary>Enables or disables a playbook (a disabled one starts no runs); answers what happened.</summary>
+    public Task<string> SetPlaybookEnabledAsync(string name, bool enabled, string? reason = null) =>
+        cluster.GetGrain<IPlaybookGrain>(name).SetEnabledAsync(enabled, reason);
+
     /// <summary>Starts a run of <paramref name="playbook"/>; params are coerced to their types (text is fine).</summary>
     /// <exception cref="RunNotStartedException">The playbook is unknown or the params are wrong.</exception>
     public async Task<string> StartRunAsync(string playbook, JsonObject? parameters = null, StartRunOptions? options = null)

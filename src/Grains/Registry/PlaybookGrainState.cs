@@ -10,6 +10,16 @@ public sealed class PlaybookGrainState
 
     [Id(1)]
     public string? Current { get; set; }
+
+    [Id(2)]
+    public bool Disabled { get; set; }
+
+    [Id(3)]
+    public string? DisabledReason { get; set; }
+
+    /// <summary>Versions in the order they were first registered (version 1 first).</summary>
+    [Id(4)]
+    public List<string> Order { get; set; } = [];
 }
 
 [GenerateSerializer]

@@ -69,6 +69,11 @@ public sealed partial class RunGrain(
                 : $"playbook '{request.Playbook}' has no version {request.Version}");
         }
 
+        if (!source.Enabled)
+        {
+            return Refused($"playbook '{request.Playbook}' is disabled, so it starts no runs (enable it: owf playbooks enable {request.Playbook})");
+        }
+
         var playbook = await playbooks.GetAsync(source.Name, source.Version);
         var now = time.GetUtcNow();
         var run = RunObject(request, playbook, now);
