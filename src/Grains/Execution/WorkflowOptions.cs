@@ -23,4 +23,10 @@ public sealed class WorkflowOptions
     /// wakes it.
     /// </summary>
     public TimeSpan WakeReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How much of one attempt's log (a shell step's output lines) is published live, in bytes.</summary>
+    public int StepLogMaxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Past <see cref="StepLogMaxBytes"/>, how many of the attempt's last lines are kept and published at its end.</summary>
+    public int StepLogTailLines { get; set; } = 200;
 }

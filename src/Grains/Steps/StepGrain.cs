@@ -29,7 +29,6 @@ public sealed partial class StepGrain(
     TimeProvider time,
     ILogger<StepGrain> logger) : Grain, IStepGrain, IRemindable, IDisposable
 {
-    private const int MaxLogEventsPerAttempt = 1000;
     private const string WakeReminder = "wake";
     private const int MaxInterruptions = 3;
 
@@ -402,10 +401,12 @@ public sealed partial class StepGrain(
             return;
         }
 
-        var context = Context(input, currentSecrets);
+        var (context, log) = Context(input, currentSecrets);
         if (plugin.RunsInline)
         {
-            await AttemptEndedAsync(await RunPluginAsync(plugin, context, S.Attempts, timedOutMessage, currentSecrets, CancellationToken.None));
+            var inlineResult = await RunPluginAsync(plugin, context, S.Attempts, timedOutMessage, currentSecrets, CancellationToken.None);
+            log.Flush();
+            await AttemptEndedAsync(inlineResult);
             return;
         }
 
@@ -437,6 +438,7 @@ public sealed partial class StepGrain(
                 result = new AttemptResult(attempt, WorkStatus.Failed, null, $"{plugin.Name} failed: {ex.GetType().Name}");
             }
 
+            log.Flush();
             await DeliverAsync(self, result);
         });
     }
@@ -551,14 +553,17 @@ public sealed partial class StepGrain(
         }
     }
 
-    private StepContext Context(JsonNode? input, IReadOnlyDictionary<string, string> currentSecrets)
+    private (StepContext Context, StepLog Log) Context(JsonNode? input, IReadOnlyDictionary<string, string> currentSecrets)
     {
         var command = S.Command!;
         var key = this.GetPrimaryKeyString();
-        var logged = 0;
         var attempt = S.Attempts;
         var run = GrainFactory.GetGrain<IRunGrain>(command.RunId);
-        return new StepContext
+        var log = new StepLog(
+            (line, number) => Publish(events, time, key, command, attempt, RunEventKind.StepLog, SecretStore.Redact(line, currentSecrets), number),
+            options.Value.StepLogMaxBytes,
+            options.Value.StepLogTailLines);
+        var context = new StepContext
         {
             Input = input,
             RunId = command.RunId,
@@ -573,14 +578,7 @@ public sealed partial class StepGrain(
             Grains = GrainFactory,
             Time = time,
             Redact = text => SecretStore.Redact(text, currentSecrets),
-            Log = line =>
-            {
-                var number = Interlocked.Increment(ref logged);
-                if (number <= MaxLogEventsPerAttempt)
-                {
-                    Publish(events, time, key, command, attempt, RunEventKind.StepLog, SecretStore.Redact(line, currentSecrets), number);
-                }
-            },
+            Log = log.Write,
             WaitForSignalAsync = async (name, cancellationToken) =>
             {
                 var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -594,6 +592,7 @@ public sealed partial class StepGrain(
                 return await waiter.Task;
             },
         };
+        return (context, log);
     }
 
     // The attempt is over: nothing keeps the grain active for it or waits on its behalf any more.

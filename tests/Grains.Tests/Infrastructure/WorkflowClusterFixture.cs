@@ -35,6 +35,10 @@ public sealed class WorkflowClusterFixture : IAsyncLifetime
 
             // Waits and retry delays of 2 s or more are backed by reminders, so tests can see those paths.
             ["Workflow:WakeReminderPeriod"] = "00:00:02",
+
+            // A small log cap, so a test can print past it.
+            ["Workflow:StepLogMaxBytes"] = "20000",
+            ["Workflow:StepLogTailLines"] = "20",
         });
     }
 
