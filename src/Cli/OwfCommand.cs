@@ -32,6 +32,15 @@ public static class OwfCommand
             ValidateCommand.Create(output, error),
             RunCommand.Create(output, error, interactive),
             StatusCommand.Create(output, error),
+            PlaybooksCommand.Create(output, error),
+            WatchCommand.Create(output, error),
+            LogsCommand.Create(output, error),
+            HistoryCommand.Create(output, error),
+            RunControlCommands.Cancel(output, error),
+            RunControlCommands.Pause(output, error),
+            RunControlCommands.Resume(output, error),
+            RunControlCommands.Signal(output, error),
+            RetryCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);
