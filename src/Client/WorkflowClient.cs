@@ -114,6 +114,13 @@ public sealed class WorkflowClient(IClusterClient cluster)
     }
 
     /// <summary>
+    /// Runs, newest first, filtered by playbook, status and start time; derived from the run history, so a run
+    /// shows up (and changes status) within about a second of the event.
+    /// </summary>
+    public Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery? query = null) =>
+        cluster.GetGrain<IRunListGrain>(0).ListAsync(query ?? new RunQuery());
+
+    /// <summary>
     /// A run's stored event history, oldest first: at most <paramref name="limit"/> events after position
     /// <paramref name="after"/> (pass the last one's <see cref="StoredRunEvent.Position"/> to read on). On PostgreSQL
     /// it is the <c>owf_run_events</c> table; on the embedded default it lives as long as the process.

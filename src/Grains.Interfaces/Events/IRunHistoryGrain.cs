@@ -8,3 +8,11 @@ public interface IRunHistoryGrain : IGrainWithStringKey
     [Alias("Read")]
     Task<IReadOnlyList<StoredRunEvent>> ReadAsync(long after, int limit);
 }
+
+/// <summary>Lists runs, newest first (any key; use 0).</summary>
+[Alias("owf.IRunListGrain")]
+public interface IRunListGrain : IGrainWithIntegerKey
+{
+    [Alias("List")]
+    Task<IReadOnlyList<RunSummary>> ListAsync(RunQuery query);
+}

@@ -12,4 +12,10 @@ public interface IRunHistoryStore
 
     /// <summary>A run's events in the order they were appended, at most <paramref name="limit"/> of them after position <paramref name="after"/>.</summary>
     Task<IReadOnlyList<StoredRunEvent>> ReadAsync(string runId, long after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs, newest first, derived from their run-level events (<see cref="RunQuery.RunLevel"/>; a run's
+    /// <c>RunStarted</c> event carries <c>{"playbook", "version"}</c> as its data).
+    /// </summary>
+    Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using Orleans.Workflow.Runs;
+
 namespace Orleans.Workflow.Events;
 
 /// <summary>
@@ -32,6 +34,44 @@ public sealed class InMemoryRunHistory : IRunHistoryStore
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        List<RunSummary> runs;
+        lock (_runs)
+        {
+            runs = [.. _runs.Values.Select(Summarize).OfType<RunSummary>()];
+        }
+
+        IReadOnlyList<RunSummary> result = [.. runs
+            .Where(r => (query.Playbook is null || r.Playbook == query.Playbook) && (query.Status is null || r.Status == query.Status) && (query.Since is null || r.StartedAt >= query.Since))
+            .OrderByDescending(r => r.StartedAt)
+            .Take(query.Limit)];
+        return Task.FromResult(result);
+    }
+
+    private static RunSummary? Summarize(List<StoredRunEvent> events)
+    {
+        var started = events.FirstOrDefault(e => e.Event.Kind == RunEventKind.RunStarted)?.Event;
+        var last = events.LastOrDefault(e => RunQuery.RunLevel.Contains(e.Event.Kind))?.Event;
+        if (started is null || last is null)
+        {
+            return null;
+        }
+
+        var data = started.DataJson is { } json ? System.Text.Json.Nodes.JsonNode.Parse(json) : null;
+        var status = RunQuery.StatusAfter(last.Kind);
+        return new RunSummary(
+            started.RunId,
+            data?["playbook"]?.GetValue<string>() ?? string.Empty,
+            data?["version"]?.GetValue<string>() ?? string.Empty,
+            status,
+            last.Owner ?? started.Owner,
+            1 + events.Count(e => e.Event.Kind == RunEventKind.RunRetried),
+            started.Timestamp,
+            status.IsFinal() ? last.Timestamp : null);
     }
 
     public Task<IReadOnlyList<StoredRunEvent>> ReadAsync(string runId, long after, int limit, CancellationToken cancellationToken)

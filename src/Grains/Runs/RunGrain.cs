@@ -103,7 +103,8 @@ public sealed partial class RunGrain(
         S.StartedAt = now;
         var timeout = request.Timeout ?? playbook.Timeout;
         S.Deadline = timeout is { } limit ? now + limit : null;
-        Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind})");
+        Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind})",
+            new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = request.Trigger.Kind }.ToJsonString());
 
         // Indexed before its state is first written: a cluster that loses this silo finds the run again.
         await activeRuns.AddAsync(RunId, CancellationToken.None);
@@ -746,8 +747,8 @@ public sealed partial class RunGrain(
 
     private StartRunResult Refused(string error) => new(RunId, false, false, [error]);
 
-    private void Publish(RunEventKind kind, string? task, string? message) =>
-        events.Publish(new RunEvent($"{GrainKeys.Execution(RunId, S.Attempt)}#{task}#{kind}", RunId, kind, time.GetUtcNow(), task, Message: message, Owner: S.Owner));
+    private void Publish(RunEventKind kind, string? task, string? message, string? dataJson = null) =>
+        events.Publish(new RunEvent($"{GrainKeys.Execution(RunId, S.Attempt)}#{task}#{kind}", RunId, kind, time.GetUtcNow(), task, Message: message, Owner: S.Owner, DataJson: dataJson));
 
     private static TaskState ToTaskState(WorkStatus status) => status switch
     {

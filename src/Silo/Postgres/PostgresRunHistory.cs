@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Workflow.Events;
+using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Silo.Postgres;
 
@@ -29,6 +30,30 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
         FROM owf_run_events
         WHERE run_id = $1 AND position > $2
         ORDER BY position
+        LIMIT $3
+        """;
+
+    // A run's summary from its run-level events (partial index of migration 6): the first RunStarted gives the
+    // playbook, version and start; the latest event gives the status (and end); each RunRetried adds an attempt.
+    private const string ListRunsSql = """
+        WITH runs AS (
+            SELECT run_id,
+                   (array_agg(data::text ORDER BY position) FILTER (WHERE kind = 'RunStarted'))[1]::json AS started,
+                   min(occurred_at) FILTER (WHERE kind = 'RunStarted') AS started_at,
+                   (array_agg(kind ORDER BY position DESC))[1] AS last_kind,
+                   (array_agg(owner ORDER BY position DESC))[1] AS owner,
+                   max(occurred_at) AS last_at,
+                   1 + count(*) FILTER (WHERE kind = 'RunRetried') AS attempt
+            FROM owf_run_events
+            WHERE kind IN ('RunStarted', 'RunSucceeded', 'RunFailed', 'RunCancelled', 'RunTimedOut', 'RunPaused', 'RunResumed', 'RunRetried')
+            GROUP BY run_id)
+        SELECT run_id, started->>'playbook', started->>'version', started_at, last_kind, owner, last_at, attempt
+        FROM runs
+        WHERE started_at IS NOT NULL
+          AND ($1::text IS NULL OR started->>'playbook' = $1)
+          AND ($2::timestamptz IS NULL OR started_at >= $2)
+          AND ($4::text[] IS NULL OR last_kind = ANY($4))
+        ORDER BY started_at DESC
         LIMIT $3
         """;
 
@@ -132,6 +157,37 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
 
         return events;
     }
+
+    public async Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var command = _dataSource.CreateCommand(ListRunsSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.Playbook ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Since is { } since ? since.UtcDateTime : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Clamp(query.Limit, 1, 10_000) });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Status is { } status ? StatusKinds(status) : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var runs = new List<RunSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var runStatus = RunQuery.StatusAfter(Enum.Parse<RunEventKind>(reader.GetString(4)));
+            runs.Add(new RunSummary(
+                reader.GetString(0),
+                NullableString(reader, 1) ?? string.Empty,
+                NullableString(reader, 2) ?? string.Empty,
+                runStatus,
+                NullableString(reader, 5),
+                (int)reader.GetInt64(7),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                runStatus.IsFinal() ? reader.GetFieldValue<DateTimeOffset>(6) : null));
+        }
+
+        return runs;
+    }
+
+    // The last run-level event kinds that leave a run in this status.
+    private static string[] StatusKinds(WorkStatus status) =>
+        [.. RunQuery.RunLevel.Where(k => RunQuery.StatusAfter(k) == status).Select(k => k.ToString())];
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 

@@ -43,5 +43,11 @@ public sealed class HistoryTests(WorkflowClusterFixture fixture)
         Assert.Equal(history.Take(6).Select(e => e.Event.Id), firstPage.Concat(secondPage).Select(e => e.Event.Id));
 
         Assert.Empty(await fixture.Client.GetHistoryAsync("no-such-run"));
+
+        var listed = await fixture.Client.ListRunsAsync(new RunQuery(Playbook: "runs-history"));
+        var summary = Assert.Single(listed, r => r.RunId == snapshot.Id);
+        Assert.Equal((WorkStatus.Succeeded, snapshot.Version, 1), (summary.Status, summary.Version, summary.Attempt));
+        Assert.NotNull(summary.EndedAt);
+        Assert.DoesNotContain(await fixture.Client.ListRunsAsync(new RunQuery(Status: WorkStatus.Failed, Limit: 1000)), r => r.RunId == snapshot.Id);
     }
 }

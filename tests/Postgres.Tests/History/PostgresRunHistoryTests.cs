@@ -120,6 +120,38 @@ public sealed class PostgresRunHistoryTests(PostgresFixture fixture)
         Assert.Equal(["r1", "r2", "r3"], (await store.ReadAsync("run-r", 0, 10, CancellationToken.None)).Select(e => e.Event.Id));
     }
 
+    [Fact]
+    public async Task ListRuns_FromRunLevelEvents_NewestFirstWithStatusAttemptAndFilters()
+    {
+        await using var store = await NewStoreAsync();
+        static string Data(string playbook) => $$"""{"playbook":"{{playbook}}","version":"v-{{playbook}}"}""";
+        await store.AppendAsync(
+        [
+            Event("a1", "run-a", RunEventKind.RunStarted, 0) with { DataJson = Data("etl"), Owner = "data" },
+            Event("a2", "run-a", RunEventKind.StepLog, 1),
+            Event("a3", "run-a", RunEventKind.RunFailed, 2) with { Owner = "data" },
+            Event("b1", "run-b", RunEventKind.RunStarted, 3) with { DataJson = Data("report") },
+            Event("b2", "run-b", RunEventKind.RunPaused, 4),
+            Event("a4", "run-a", RunEventKind.RunRetried, 5) with { Owner = "data" },
+            Event("a5", "run-a", RunEventKind.RunSucceeded, 6) with { Owner = "data" },
+            Event("c1", "run-c", RunEventKind.RunStarted, 7) with { DataJson = Data("etl") },
+        ], CancellationToken.None);
+
+        var all = await store.ListRunsAsync(new RunQuery(), CancellationToken.None);
+        Assert.Equal(["run-c", "run-b", "run-a"], all.Select(r => r.RunId));
+        var a = all.Single(r => r.RunId == "run-a");
+        Assert.Equal(("etl", "v-etl", Runs.WorkStatus.Succeeded, 2, "data"), (a.Playbook, a.Version, a.Status, a.Attempt, a.Owner));
+        Assert.Equal(T0.AddSeconds(0), a.StartedAt);
+        Assert.Equal(T0.AddSeconds(6), a.EndedAt);
+        Assert.Equal(Runs.WorkStatus.Paused, all.Single(r => r.RunId == "run-b").Status);
+        Assert.Null(all.Single(r => r.RunId == "run-c").EndedAt);
+
+        Assert.Equal(["run-c", "run-a"], (await store.ListRunsAsync(new RunQuery(Playbook: "etl"), CancellationToken.None)).Select(r => r.RunId));
+        Assert.Equal(["run-c"], (await store.ListRunsAsync(new RunQuery(Status: Runs.WorkStatus.Running), CancellationToken.None)).Select(r => r.RunId));
+        Assert.Equal(["run-c", "run-b"], (await store.ListRunsAsync(new RunQuery(Since: T0.AddSeconds(3)), CancellationToken.None)).Select(r => r.RunId));
+        Assert.Equal(["run-c"], (await store.ListRunsAsync(new RunQuery(Limit: 1), CancellationToken.None)).Select(r => r.RunId));
+    }
+
     private async Task<PostgresRunHistory> NewStoreAsync()
     {
         var database = await fixture.Server.CreateDatabaseAsync();
