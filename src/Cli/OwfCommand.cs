@@ -36,6 +36,7 @@ public static class OwfCommand
             WatchCommand.Create(output, error),
             LogsCommand.Create(output, error),
             HistoryCommand.Create(output, error),
+            RunsCommand.Create(output, error),
             RunControlCommands.Cancel(output, error),
             RunControlCommands.Pause(output, error),
             RunControlCommands.Resume(output, error),
@@ -48,7 +49,7 @@ public static class OwfCommand
         {
             foreach (var problem in parsed.Errors)
             {
-                await error.WriteLineAsync($"owf: {problem.Message}");
+                await error.WriteLineAsync($"owf: {MaskPasswords(problem.Message)}");
             }
 
             await error.WriteLineAsync("Try 'owf --help'.");
@@ -66,4 +67,8 @@ public static class OwfCommand
             return Failed;
         }
     }
+
+    // A mistyped command repeats its arguments, a --cluster connection string among them: never its password.
+    private static string MaskPasswords(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, "(?i)(password|pwd)=[^;'\"\\s]*", "$1=***");
 }

@@ -39,6 +39,8 @@ public sealed class ClusterCommandArgumentTests : IDisposable
     [InlineData("resume", "01a2063cfb17dcc55d6c755d40")]
     [InlineData("signal", "01a2063cfb17dcc55d6c755d40", "go", "{\"ok\": true}")]
     [InlineData("retry", "01a2063cfb17dcc55d6c755d40", "--wait")]
+    [InlineData("status", "01a2063cfb17dcc55d6c755d40")]
+    [InlineData("runs", "--status", "failed")]
     public async Task ClusterCommand_WithoutACluster_ExitsTwoSayingHowToGiveOne(params string[] args)
     {
         var result = await CliKit.RunAsync(args);
@@ -86,6 +88,16 @@ public sealed class ClusterCommandArgumentTests : IDisposable
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.StartsWith("owf retry: -p ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MistypedCommand_WithAClusterPassword_NeverShowsThePassword()
+    {
+        var result = await CliKit.RunAsync(["statsu", "run-1", "--cluster", "Host=db;Username=owf;Password=hunter2-secret;Database=owf"]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.DoesNotContain("hunter2-secret", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Password=***", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]

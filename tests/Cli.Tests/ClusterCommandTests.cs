@@ -310,6 +310,19 @@ public sealed class ClusterCommandTests(ClusterFixture cluster) : IClassFixture<
         Assert.Contains("has no step 'check' (steps: hello)", noSuchStep.Stderr, StringComparison.Ordinal);
         var noSuchRun = await cluster.OwfAsync("history", "nosuchrun");
         Assert.True(noSuchRun.ExitCode == 4, noSuchRun.ToString());
+
+        var runs = await cluster.OwfAsync("runs", "--playbook", "cli-flaky", "--json");
+        Assert.True(runs.ExitCode == 0, runs.ToString());
+        var listed = JsonNode.Parse(runs.Stdout)!.AsArray().Single(r => (string?)r!["id"] == runId)!;
+        Assert.Equal(("succeeded", 2), ((string)listed["status"]!, (int)listed["attempt"]!));
+        var failedOnly = await cluster.OwfAsync("runs", "--status", "failed", "--since", "1h");
+        Assert.True(failedOnly.ExitCode == 0, failedOnly.ToString());
+        Assert.DoesNotContain(runId, failedOnly.Stdout, StringComparison.Ordinal);
+        var table2 = await cluster.OwfAsync("runs", "--playbook", "cli-flaky");
+        Assert.Matches(@"(?m)^RUN\s+PLAYBOOK\s+STATUS\s+ATTEMPT\s+STARTED\s+ENDED\s+OWNER$", table2.Stdout);
+        var badStatus = await cluster.OwfAsync("runs", "--status", "done");
+        Assert.True(badStatus.ExitCode == 2, badStatus.ToString());
+        Assert.Contains("--status 'done' is not one of running, paused, succeeded, failed, cancelled, timed_out", badStatus.Stderr, StringComparison.Ordinal);
     }
 
     private async Task RegisterAsync(string name, string yaml)

@@ -14,7 +14,7 @@ public static class StatusCommand
         var cluster = ClusterOption.Create();
         var command = new Command("status", $"""
             Show a run: its status, tasks and steps, outputs and error.
-            Exit codes: 0 shown, 3 the cluster could not be reached, 4 no such run.
+            Exit codes: 0 shown, 2 no cluster given, 3 the cluster could not be reached, 4 no such run.
             The embedded default keeps runs only while its process lives, so this command needs --cluster
             (or ${OwfConnection.ClusterVariable}).
 
@@ -36,8 +36,8 @@ public static class StatusCommand
     {
         if (cluster is null)
         {
-            await error.WriteLineAsync($"owf: run {runId} is not here: without --cluster (or {OwfConnection.ClusterVariable}) owf uses an embedded silo that starts empty; give the cluster the run is on");
-            return OwfCommand.NotFound;
+            await error.WriteLineAsync(ClusterCommand.NoCluster("status"));
+            return OwfCommand.Invalid;
         }
 
         OwfConnection connection;
