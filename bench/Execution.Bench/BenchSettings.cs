@@ -41,6 +41,24 @@ internal sealed record BenchSettings
     /// <summary>Times every grain call by interface and method (Orleans activities); adds its own overhead.</summary>
     public bool TraceCalls { get; init; }
 
+    /// <summary>
+    /// True: the silo is built as production builds it on PostgreSQL (<c>UseWorkflowPostgres</c>), each scenario in
+    /// a database of its own, on <see cref="PostgresConnection"/> or, without one, on a server the bench starts.
+    /// </summary>
+    public bool Postgres { get; init; }
+
+    /// <summary>An existing server for <c>--postgres</c>; null: the bench starts its own.</summary>
+    public string? PostgresConnection { get; init; }
+
+    /// <summary>Experiment: Npgsql connection-string options added to the silo's connection string (every store).</summary>
+    public string? PostgresOptions { get; init; }
+
+    /// <summary>Experiment: server settings (<c>name=value</c>) for the server the bench starts.</summary>
+    public IReadOnlyList<string> PostgresSettings { get; init; } = [];
+
+    /// <summary>Experiment: the run history store commits without waiting for the WAL flush (synchronous_commit=off on its connections).</summary>
+    public bool HistoryAsyncCommit { get; init; }
+
     public const string Usage = """
         usage: Orleans.Workflow.Execution.Bench [sequential|throughput|memory|all]... [options]
           --steps N         steps of the sequential run (1000)
@@ -55,7 +73,29 @@ internal sealed record BenchSettings
                             task's turn; pass returns at once too but takes the step grain path (noop)
           --no-events       experiment: no run-events stream provider (events are not published)
           --trace-calls     experiment: time grain calls by method (adds overhead)
-        Workflow__* environment variables reach the silo's configuration too.
+          --postgres [CONNECTION_STRING]
+                            durable: the silo as production builds it on PostgreSQL (AddWorkflowCore,
+                            AddWorkflowEvents, UseWorkflowPostgres: ADO.NET clustering, grain state and
+                            reminders, run history, active-run index), each scenario in a fresh database.
+                            Without a value the bench starts its own throw-away server from
+                            /usr/lib/postgresql/<highest>/bin (durability as shipped: fsync and
+                            synchronous_commit on; max_connections=200; pg_stat_statements loaded) and
+                            deletes it at the end; with one (Npgsql syntax, Host=...;Username=...) it uses
+                            that server and drops the databases it created. Targets become the PostgreSQL
+                            ones (sequential <= 5 ms p50, throughput >= 1,000 steps/s), and each scenario
+                            also counts the window's database work: transactions, statements by kind,
+                            grain-state writes by state, WAL syncs, Npgsql pool use, server CPU
+          --pg-options OPTS experiment: Npgsql options added to the silo's connection string, e.g.
+                            "No Reset On Close=true;Maximum Pool Size=150"
+          --pg-setting NAME=VALUE
+                            experiment (repeatable): a setting of the server the bench starts, e.g.
+                            synchronous_commit=off (what the WAL flush costs), commit_delay=200
+          --history-async-commit
+                            experiment: the run history store's connections use synchronous_commit=off
+                            (its appends stop waiting for, and queueing behind, WAL flushes)
+        Workflow__* environment variables reach the silo's configuration too. With --postgres, the counts
+        are read 11 s or more after each window (PostgreSQL flushes an idle backend's statistics 10 s
+        late); OWF_BENCH_TRACE_SETTLE=1 prints each reading while it waits.
         """;
 
     public static BenchSettings Parse(IReadOnlyList<string> args)
@@ -78,8 +118,24 @@ internal sealed record BenchSettings
                 "--plugin" => settings with { Plugin = ++i < args.Count && args[i] is "noop" or "pass" ? args[i] : throw new ArgumentException("--plugin is noop or pass") },
                 "--no-events" => settings with { Events = false },
                 "--trace-calls" => settings with { TraceCalls = true },
+                "--pg-options" => settings with { PostgresOptions = ++i < args.Count ? args[i] : throw new ArgumentException("--pg-options needs Npgsql options") },
+                "--pg-setting" => settings with { PostgresSettings = [.. settings.PostgresSettings, ++i < args.Count && args[i].Contains('=', StringComparison.Ordinal) ? args[i] : throw new ArgumentException("--pg-setting needs NAME=VALUE")] },
+                "--history-async-commit" => settings with { HistoryAsyncCommit = true },
+                "--postgres" => i + 1 < args.Count && args[i + 1].Contains('=', StringComparison.Ordinal)
+                    ? settings with { Postgres = true, PostgresConnection = args[++i] }
+                    : settings with { Postgres = true },
                 _ => throw new ArgumentException($"unknown argument '{arg}'"),
             };
+        }
+
+        if (!settings.Postgres && (settings.PostgresOptions is not null || settings.PostgresSettings.Count > 0 || settings.HistoryAsyncCommit))
+        {
+            throw new ArgumentException("--pg-options, --pg-setting and --history-async-commit need --postgres");
+        }
+
+        if (settings.PostgresConnection is not null && settings.PostgresSettings.Count > 0)
+        {
+            throw new ArgumentException("--pg-setting applies to the server the bench starts, not to a given one");
         }
 
         return scenarios.Count == 0 ? settings : settings with { Scenarios = scenarios };
@@ -107,6 +163,22 @@ internal sealed record BenchSettings
         if (TraceCalls)
         {
             parts.Add("grain calls traced");
+        }
+
+        parts.Add(Postgres ? (PostgresConnection is null ? "PostgreSQL started by the bench" : "PostgreSQL given by --postgres") : "in memory");
+        if (PostgresOptions is { } options)
+        {
+            parts.Add($"silo connection options '{options}'");
+        }
+
+        if (PostgresSettings.Count > 0)
+        {
+            parts.Add($"server settings {string.Join(' ', PostgresSettings)}");
+        }
+
+        if (HistoryAsyncCommit)
+        {
+            parts.Add("history appends with synchronous_commit=off");
         }
 
         return string.Join(", ", parts);

@@ -3,19 +3,24 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Events;
+using Npgsql;
 using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Silo.Postgres;
 
 namespace Orleans.Workflow.Execution.Bench;
 
 /// <summary>
-/// One silo in this process on a plain generic host (no test host), as the CLI's embedded cluster builds it:
-/// localhost clustering on free ports, <c>AddWorkflow</c> (in-memory state and streams).
+/// One silo in this process on a plain generic host (no test host). In memory, as the CLI's embedded cluster builds
+/// it: localhost clustering on free ports, <c>AddWorkflow</c> (in-memory state and streams). With a database, as
+/// production builds it on PostgreSQL (<c>AddWorkflowCore</c>, <c>AddWorkflowEvents</c>, <c>UseWorkflowPostgres</c>),
+/// on loopback endpoints with free ports and a cluster id of its own.
 /// </summary>
 internal sealed class BenchSilo : IAsyncDisposable
 {
@@ -23,10 +28,11 @@ internal sealed class BenchSilo : IAsyncDisposable
 
     private readonly bool _events;
 
-    private BenchSilo(IHost host, bool events)
+    private BenchSilo(IHost host, bool events, BenchDatabase? database)
     {
         _host = host;
         _events = events;
+        Database = database;
         Cluster = host.Services.GetRequiredService<IClusterClient>();
         Client = new WorkflowClient(Cluster);
     }
@@ -37,7 +43,10 @@ internal sealed class BenchSilo : IAsyncDisposable
 
     public IManagementGrain Management => Cluster.GetGrain<IManagementGrain>(0);
 
-    public static async Task<BenchSilo> StartAsync(BenchSettings settings)
+    /// <summary>The scenario's database when the silo runs on PostgreSQL; null in memory.</summary>
+    public BenchDatabase? Database { get; }
+
+    public static async Task<BenchSilo> StartAsync(BenchSettings settings, BenchDatabase? database = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var values = new Dictionary<string, string?>();
@@ -55,14 +64,41 @@ internal sealed class BenchSilo : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft", LogLevel.Error);
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-bench", clusterId: "owf-bench-" + Guid.NewGuid().ToString("N")[..8]);
-            if (settings.Events)
+            var clusterId = "owf-bench-" + Guid.NewGuid().ToString("N")[..8];
+            if (database is not null)
             {
+                // As UseWorkflowSilo does with Workflow__Postgres, but on loopback (one silo in this process).
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = "owf-bench";
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+                silo.AddWorkflowCore(builder.Configuration);
+                if (settings.Events)
+                {
+                    silo.AddWorkflowEvents();
+                }
+
+                var connectionString = settings.PostgresOptions is { } options ? database.ConnectionString + ";" + options : database.ConnectionString;
+                silo.UseWorkflowPostgres(connectionString);
+                if (settings.HistoryAsyncCommit)
+                {
+                    // The experiment: the same store, its connections told not to wait for the WAL flush at commit.
+                    silo.Services.RemoveAll<IRunHistoryStore>();
+                    silo.Services.AddSingleton<IRunHistoryStore>(_ => new PostgresRunHistory(
+                        new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c synchronous_commit=off" }.ConnectionString));
+                }
+            }
+            else if (settings.Events)
+            {
+                silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-bench", clusterId: clusterId);
                 silo.AddWorkflow(builder.Configuration);
             }
             else
             {
                 // The experiment: everything but the stream provider; events stay in the publisher's channel.
+                silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-bench", clusterId: clusterId);
                 silo.AddWorkflowCore(builder.Configuration).AddWorkflowStorage();
             }
 
@@ -78,8 +114,17 @@ internal sealed class BenchSilo : IAsyncDisposable
             }
         });
         var host = builder.Build();
-        await host.StartAsync();
-        return new BenchSilo(host, settings.Events);
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+
+        return new BenchSilo(host, settings.Events, database);
     }
 
     /// <summary>Registers a playbook and answers its version.</summary>

@@ -29,8 +29,9 @@ internal sealed class Probe : IDisposable
     private readonly ActivityListener? _activities;
     private ConcurrentDictionary<string, Tally> _tallies = new(StringComparer.Ordinal);
 
-    public Probe(bool traceCalls)
+    public Probe(bool traceCalls, bool database = false)
     {
+        Pool = database ? new PoolProbe() : null;
         _meters.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && Instruments.Contains(instrument.Name))
@@ -54,7 +55,14 @@ internal sealed class Probe : IDisposable
         }
     }
 
-    public void Reset() => _tallies = new ConcurrentDictionary<string, Tally>(StringComparer.Ordinal);
+    /// <summary>Npgsql's pools and operations, when the silo runs on PostgreSQL.</summary>
+    public PoolProbe? Pool { get; }
+
+    public void Reset()
+    {
+        _tallies = new ConcurrentDictionary<string, Tally>(StringComparer.Ordinal);
+        Pool?.Reset();
+    }
 
     /// <summary>What was counted since the last reset: per instrument or call, the count and the sum of values.</summary>
     public IReadOnlyDictionary<string, (long Count, double Sum)> Read()
@@ -65,6 +73,7 @@ internal sealed class Probe : IDisposable
 
     public void Dispose()
     {
+        Pool?.Dispose();
         _meters.Dispose();
         _activities?.Dispose();
     }

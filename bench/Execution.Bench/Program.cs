@@ -5,9 +5,10 @@ using System.Runtime.InteropServices;
 namespace Orleans.Workflow.Execution.Bench;
 
 /// <summary>
-/// Measures the execution core in memory: <c>sequential</c> (per-step overhead of one long run), <c>throughput</c>
-/// (many short runs at once) and <c>memory</c> (bytes per waiting run, active and collected). Each scenario gets
-/// its own silo in this process. Run it in Release: <c>dotnet run -c Release --project bench/Execution.Bench -- all</c>.
+/// Measures the execution core, in memory or (<c>--postgres</c>) on PostgreSQL: <c>sequential</c> (per-step overhead
+/// of one long run), <c>throughput</c> (many short runs at once) and <c>memory</c> (bytes per waiting run, active and
+/// collected). Each scenario gets its own silo in this process (and, on PostgreSQL, its own database). Run it in
+/// Release: <c>dotnet run -c Release --project bench/Execution.Bench -- all</c>.
 /// </summary>
 internal static class Program
 {
@@ -39,22 +40,49 @@ internal static class Program
             $"{(IsOptimized() ? "optimized build" : "DEBUG BUILD: figures are not meaningful")}; {settings.Describe()}");
         report.Line($"load average before: {LoadAverage()} (other processes share these cores)");
 
-        using var probe = new Probe(settings.TraceCalls);
-        var scenarios = settings.Scenarios.Contains("all") ? ["sequential", "throughput", "memory"] : settings.Scenarios.Distinct().ToList();
-        foreach (var scenario in scenarios)
+        BenchPostgres? postgres = null;
+        if (settings.Postgres)
         {
-            var took = Stopwatch.StartNew();
-            await using (var silo = await BenchSilo.StartAsync(settings))
-            {
-                await (scenario switch
-                {
-                    "sequential" => SequentialScenario.RunAsync(silo, settings, probe, report),
-                    "throughput" => ThroughputScenario.RunAsync(silo, settings, probe, report),
-                    _ => MemoryScenario.RunAsync(silo, settings, probe, report),
-                });
-            }
+            postgres = settings.PostgresConnection is { } connection ? await BenchPostgres.ConnectAsync(connection) : await BenchPostgres.StartAsync(settings.PostgresSettings);
 
-            report.Line($"({scenario}: {took.Elapsed.TotalSeconds:F0} s with silo start and stop; load average after: {LoadAverage()})");
+            // A bench stopped with Ctrl+C (or ending any other way) does not leave its server running.
+            Console.CancelKeyPress += (_, _) => postgres.Stop();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => postgres.Stop();
+            report.Line(postgres.Description);
+        }
+
+        try
+        {
+            using var probe = new Probe(settings.TraceCalls, database: postgres is not null);
+            var scenarios = settings.Scenarios.Contains("all") ? ["sequential", "throughput", "memory"] : settings.Scenarios.Distinct().ToList();
+            foreach (var scenario in scenarios)
+            {
+                var took = Stopwatch.StartNew();
+                var database = postgres is null ? null : await postgres.CreateDatabaseAsync($"owf_bench_{scenario}_{Guid.NewGuid():N}"[..40]);
+                await using (var silo = await BenchSilo.StartAsync(settings, database))
+                {
+                    await (scenario switch
+                    {
+                        "sequential" => SequentialScenario.RunAsync(silo, settings, probe, report),
+                        "throughput" => ThroughputScenario.RunAsync(silo, settings, probe, report),
+                        _ => MemoryScenario.RunAsync(silo, settings, probe, report),
+                    });
+                }
+
+                if (database is not null)
+                {
+                    await postgres!.DropDatabaseAsync(database);
+                }
+
+                report.Line($"({scenario}: {took.Elapsed.TotalSeconds:F0} s with silo start and stop; load average after: {LoadAverage()})");
+            }
+        }
+        finally
+        {
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
+            }
         }
 
         return 0;
