@@ -104,6 +104,10 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
         // Both statements go in one round trip and run in one implicit transaction: the lock lasts until the commit.
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        // History is for observers; the runs' truth is their grain state. Its appends do not wait for their own
+        // log flush, so they do not queue behind (or slow) the grain writes' flushes: a database crash may lose the
+        // last few milliseconds of history, never a run's state.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL synchronous_commit = off"));
         var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
         lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = AppendLockKey });
         batch.BatchCommands.Add(lockCommand);

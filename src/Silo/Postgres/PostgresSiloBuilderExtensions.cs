@@ -1,3 +1,4 @@
+using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +30,12 @@ public static class PostgresSiloBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         var services = builder.Services;
 
+        // Npgsql pools up to 100 connections per connection string by default, and a busy silo uses them: three
+        // silos would pass PostgreSQL's default max_connections. Unless the string says otherwise, Orleans' providers
+        // share one pool of 40 and our history and run index one of 10.
+        var ours = WithPoolSize(connectionString, 10);
+        connectionString = WithPoolSize(connectionString, 40);
+
         // First of all hosted services, so the schema is in place before the silo starts.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(provider =>
             new PostgresSchemaStartup(new PostgresSchema(connectionString, provider.GetRequiredService<ILogger<PostgresSchema>>()))));
@@ -54,9 +61,20 @@ public static class PostgresSiloBuilderExtensions
             options.ConnectionString = connectionString;
         });
         services.RemoveAll<IRunHistoryStore>();
-        services.AddSingleton<IRunHistoryStore>(_ => new PostgresRunHistory(connectionString));
+        services.AddSingleton<IRunHistoryStore>(_ => new PostgresRunHistory(ours));
         services.RemoveAll<IActiveRunIndex>();
-        services.AddSingleton<IActiveRunIndex>(_ => new PostgresActiveRunIndex(connectionString));
+        services.AddSingleton<IActiveRunIndex>(_ => new PostgresActiveRunIndex(ours));
         return builder;
+    }
+
+    private static string WithPoolSize(string connectionString, int size)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxPoolSize = size;
+        }
+
+        return builder.ConnectionString;
     }
 }
