@@ -1,6 +1,7 @@
 using Orleans.TestingHost;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Grains.Tests.Infrastructure;
+using Orleans.Workflow.Postgres.Tests.Infrastructure;
 
 namespace Orleans.Workflow.Grains.Tests.Plugins;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Orleans.Workflow.Plugins;
 using Orleans.Workflow.Plugins.BuiltIn;
+using Orleans.Workflow.Postgres.Tests.Infrastructure;
 
 namespace Orleans.Workflow.Grains.Tests.Plugins;
 
