@@ -64,7 +64,6 @@ public sealed class ClusterRestartTests(SharedPostgres postgres, ITestOutputHelp
         cluster.Log($"every run ended {restarting.Elapsed.TotalSeconds:0.0} s after the new silos were started ({linesWhileDown} lines before, {cluster.LineCount()} after)");
 
         var snapshots = runs.Latest.Values.ToList();
-        Assert.All(snapshots, s => Assert.Equal(WorkStatus.Succeeded, s.Status));
 
         // Where they were: a step that had finished did not run again. Killed: a step that was running may have
         // finished in its orphaned process and been retried (attempts 2, its line twice). Drained: the cut attempts

@@ -51,7 +51,6 @@ public sealed class DrainTests(SharedPostgres postgres, ITestOutputHelper output
         await runs.WaitAllEndedAsync(TimeSpan.FromMinutes(3));
         cluster.Log($"every run ended {stopping.Elapsed.TotalSeconds:0.0} s after SIGTERM");
         var snapshots = runs.Latest.Values.ToList();
-        Assert.All(snapshots, s => Assert.Equal(WorkStatus.Succeeded, s.Status));
 
         // Exactly once, every line: a step that finished during the drain was not run again, and a cut attempt's
         // process was killed before it wrote.

@@ -41,7 +41,6 @@ public sealed class IdempotentStartTests(SharedPostgres postgres, ITestOutputHel
         var runs = new RunTracker(one, ids);
         await runs.WaitAllEndedAsync(TimeSpan.FromMinutes(2));
         var snapshots = runs.Latest.Values.ToList();
-        Assert.All(snapshots, s => Assert.Equal(WorkStatus.Succeeded, s.Status));
         var problems = Workload.CheckLines(snapshots, cluster.Lines(), retriedExactlyOnce: true);
         await cluster.AssertNoProblemsAsync(one, problems);
         Assert.All(snapshots.SelectMany(Workload.Steps), s => Assert.Equal(1, s.Attempts));

@@ -62,7 +62,6 @@ public sealed class PostgresOutageTests(ITestOutputHelper output) : IAsyncLifeti
         cluster.Log($"every run ended {up.Elapsed.TotalSeconds:0.0} s after PostgreSQL came back");
 
         var snapshots = runs.Latest.Values.ToList();
-        Assert.All(snapshots, s => Assert.Equal(WorkStatus.Succeeded, s.Status));
         var problems = Workload.CheckLines(snapshots, cluster.Lines());
         await cluster.AssertNoProblemsAsync(runs.Client, problems);
         foreach (var silo in silos)

@@ -95,6 +95,23 @@ internal sealed class ClusterHarness : IAsyncDisposable
         return new WorkflowClient(host.Services.GetRequiredService<IClusterClient>());
     }
 
+    private static async Task StopClientAsync(IHost client)
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await client.StopAsync(stop.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or OrleansException or ObjectDisposedException)
+        {
+            // It had nobody left to talk to.
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
     /// <summary>Registers a playbook through <paramref name="client"/>.</summary>
     public static async Task RegisterAsync(WorkflowClient client, string yaml)
     {
@@ -185,24 +202,10 @@ internal sealed class ClusterHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Silos first: a client stops faster when it has nobody to say goodbye to.
+        // Clients first, while their gateways still answer (a client whose cluster is gone takes long to stop);
+        // then every silo still running is killed, whatever state the test left it in.
+        await Task.WhenAll(_clients.Select(StopClientAsync));
         await Task.WhenAll(_silos.Select(s => s.DisposeAsync().AsTask()));
-        foreach (var client in _clients)
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await client.StopAsync(stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or OrleansException or ObjectDisposedException)
-            {
-                // It had nobody left to talk to.
-            }
-            finally
-            {
-                client.Dispose();
-            }
-        }
 
         if (!_passed)
         {

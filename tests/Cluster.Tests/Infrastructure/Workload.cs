@@ -66,6 +66,11 @@ internal static class Workload
         var expected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var run in runs)
         {
+            if (run.Status != WorkStatus.Succeeded)
+            {
+                problems.Add($"{run.Id} run: {run.Status.Name()}: {run.Error?.Message} (task {run.Error?.Task}, step {run.Error?.Step})");
+            }
+
             foreach (var step in Steps(run))
             {
                 var key = $"{run.Id} {step.Id}";
@@ -141,7 +146,7 @@ internal sealed class RunTracker(WorkflowClient client, IEnumerable<string> runI
     public async Task WaitAllEndedAsync(TimeSpan timeout, TimeSpan? every = null)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        var period = every ?? TimeSpan.FromMilliseconds(250);
+        var period = every ?? TimeSpan.FromMilliseconds(500);
         await Task.WhenAll(Unended.Select(async id =>
         {
             while (!deadline.IsCancellationRequested)
