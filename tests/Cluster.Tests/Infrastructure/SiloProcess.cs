@@ -175,8 +175,10 @@ internal sealed class SiloProcess : IAsyncDisposable
                 // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
-                commands[pid] = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
+                var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                var command = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
+                parents[pid] = parent;
+                commands[pid] = command;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
             {
