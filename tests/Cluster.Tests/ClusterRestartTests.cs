@@ -9,7 +9,7 @@ namespace Orleans.Workflow.Cluster.Tests;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterRestartTests(SharedPostgres postgres, ITestOutputHelper output)
 {
-    private const int Runs = 20;
+    private const int Runs = 12;
 
     [Theory]
     [InlineData("KILL")]
