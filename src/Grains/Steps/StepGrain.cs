@@ -76,6 +76,23 @@ public sealed partial class StepGrain(
         }
     }
 
+    // An attempt never outlives its activation: were it left running, the next activation (which knows nothing
+    // of it) would run the step again beside it. Cancelled here, its process tree ends; the task's re-send then
+    // reaches the next activation, which counts the cut attempt. (A drained silo has no attempts left by now.)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _attempt?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It ended meanwhile.
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status) =>
         reminderName == WakeReminder ? WakeAsync() : Task.CompletedTask;
 
