@@ -32,29 +32,14 @@ public static class StatusCommand
         return command;
     }
 
-    private static async Task<int> ShowAsync(string runId, bool json, string? cluster, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
-        if (cluster is null)
+    private static Task<int> ShowAsync(string runId, bool json, string? cluster, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        ClusterCommand.RunAsync("status", cluster, error, async connection =>
         {
-            await error.WriteLineAsync(ClusterCommand.NoCluster("status"));
-            return OwfCommand.Invalid;
-        }
+            if (await ClusterCommand.FindRunAsync(connection, runId, error) is not { } snapshot)
+            {
+                return OwfCommand.NotFound;
+            }
 
-        OwfConnection connection;
-        try
-        {
-            connection = await OwfConnection.OpenAsync(cluster, cancellationToken);
-        }
-        catch (OwfConnectionException ex)
-        {
-            await error.WriteLineAsync($"owf: {ex.Message}");
-            return OwfCommand.Unreachable;
-        }
-
-        await using var _ = connection;
-        try
-        {
-            var snapshot = await connection.Client.GetSnapshotAsync(runId);
             if (json)
             {
                 await output.WriteLineAsync(RunSnapshotJson.ToJson(snapshot).ToJsonString(CliJson.Indented));
@@ -65,11 +50,5 @@ public static class StatusCommand
             }
 
             return OwfCommand.Ok;
-        }
-        catch (RunNotFoundException)
-        {
-            await error.WriteLineAsync($"owf: no run '{runId}' in {connection.Describe()}");
-            return OwfCommand.NotFound;
-        }
-    }
+        }, cancellationToken);
 }
