@@ -109,15 +109,8 @@ public sealed partial class TaskGrain(
         }
 
         var toSend = StartInstances(task);
-        if (S.Instances.All(i => i.Status.IsFinal()))
-        {
-            await FinishAsync(Outcome(), Outputs(), S.Error); // every step ran inline
-            return;
-        }
-
-        await state.WriteAsync(this, logger);
         StartPolling();
-        await SendAsync(toSend);
+        await CommitAsync(toSend); // ends the task at once if every step ran inline
     }
 
     public async Task StepEndedAsync(StepEnded report)
@@ -162,14 +155,7 @@ public sealed partial class TaskGrain(
             toSend.AddRange(StartInstances(task));
         }
 
-        if (S.Instances.All(i => i.Status.IsFinal()))
-        {
-            await FinishAsync(Outcome(), Outputs(), S.Error);
-            return;
-        }
-
-        await state.WriteAsync(this, logger);
-        await SendAsync(toSend);
+        await CommitAsync(toSend);
     }
 
     public async Task<TaskSnapshot> GetSnapshotAsync()
@@ -266,14 +252,7 @@ public sealed partial class TaskGrain(
         }
 
         toSend.AddRange(StartInstances(task));
-        if (S.Instances.All(i => i.Status.IsFinal()))
-        {
-            await FinishAsync(Outcome(), Outputs(), S.Error);
-            return;
-        }
-
-        await state.WriteAsync(this, logger);
-        await SendAsync(toSend);
+        await CommitAsync(toSend);
     }
 
     private List<(InstanceState, StepSpec)> StartInstances(TaskSpec task)
@@ -430,6 +409,20 @@ public sealed partial class TaskGrain(
         GrainFactory.GetGrain<IRunGrain>(S.Command!.RunId).TaskEndedAsync(Ended()).Ignore();
 
     private TaskEnded Ended() => new(S.Command!.TaskId, S.Status, S.OutputsJson, S.Reason, S.Error, S.FailedStep, S.FailedIndex, S.Command.RunAttempt);
+
+    // The end of a turn that moved instances on: the task ends if every instance has; else its state is written,
+    // and only then are the steps it dispatched sent.
+    private async Task CommitAsync(List<(InstanceState, StepSpec)> toSend)
+    {
+        if (S.Instances.All(i => i.Status.IsFinal()))
+        {
+            await FinishAsync(Outcome(), Outputs(), S.Error);
+            return;
+        }
+
+        await state.WriteAsync(this, logger);
+        await SendAsync(toSend);
+    }
 
     private async Task SendAsync(List<(InstanceState Instance, StepSpec Step)> toSend)
     {
