@@ -51,7 +51,7 @@ public sealed class WorkflowClient(IClusterClient cluster)
     }
 
     /// <summary>Enables or disables a playbook (a disabled one starts no runs); answers what happened.</summary>
-    public Task<string> SetPlaybookEnabledAsync(string name, bool enabled, string? reason = null) =>
+    public Task<ControlResult> SetPlaybookEnabledAsync(string name, bool enabled, string? reason = null) =>
         cluster.GetGrain<IPlaybookGrain>(name).SetEnabledAsync(enabled, reason);
 
     /// <summary>Starts a run of <paramref name="playbook"/>; params are coerced to their types (text is fine).</summary>
@@ -136,14 +136,14 @@ public sealed class WorkflowClient(IClusterClient cluster)
         cluster.GetGrain<IRunGrain>(runId).RetryAsync(request ?? new RetryRun());
 
     /// <summary>Pauses a run (nothing new starts; running steps finish); answers what happened.</summary>
-    public Task<string> PauseAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).PauseAsync(reason);
+    public Task<ControlResult> PauseAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).PauseAsync(reason);
 
     /// <summary>Resumes a paused run where it stopped; answers what happened.</summary>
-    public Task<string> ResumeAsync(string runId) => cluster.GetGrain<IRunGrain>(runId).ResumeRunAsync();
+    public Task<ControlResult> ResumeAsync(string runId) => cluster.GetGrain<IRunGrain>(runId).ResumeRunAsync();
 
-    public Task<string> CancelAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).CancelAsync(reason);
+    public Task<ControlResult> CancelAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).CancelAsync(reason);
 
-    public Task<string> SignalAsync(string runId, string name, string payloadJson) =>
+    public Task<ControlResult> SignalAsync(string runId, string name, string payloadJson) =>
         cluster.GetGrain<IRunGrain>(runId).SignalAsync(name, payloadJson);
 
     /// <summary>A new run id: time-ordered, 26 characters.</summary>

@@ -249,7 +249,7 @@ public sealed class ClusterCommandTests(ClusterFixture cluster) : IClassFixture<
         Assert.Equal(WorkStatus.Failed, (await cluster.Client.WaitForEndAsync(runId)).Status);
 
         var noTask = await cluster.OwfAsync("retry", runId, "--task", "nope");
-        Assert.True(noTask.ExitCode == 1, noTask.ToString());
+        Assert.True(noTask.ExitCode == 2, noTask.ToString());
         Assert.Contains("no task 'nope'", noTask.Stderr, StringComparison.Ordinal);
 
         var retried = await cluster.OwfAsync("retry", runId, "-p", "code=0", "--wait");

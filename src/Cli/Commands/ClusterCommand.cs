@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orleans.Workflow.Cli.Connection;
 using Orleans.Workflow.Client;
+using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Cli.Commands;
 
@@ -80,12 +81,20 @@ internal static class ClusterCommand
     private static string NoRun(string message, OwfConnection connection) =>
         $"owf: {message} in {connection.Describe()}; check the id (owf run --detach and owf status print it) and that --cluster names the cluster it ran on";
 
-    /// <summary>Prints a control's answer: on stdout when it took effect (exit 0), on stderr when it did not apply (exit 1).</summary>
-    public static async Task<int> AnswerAsync(bool applied, string message, JsonObject? json, TextWriter output, TextWriter error)
+    /// <summary>Prints a control's answer: on stdout when it took effect (exit 0), else on stderr (exit 1 does not apply, 2 invalid, 4 not found).</summary>
+    public static async Task<int> AnswerAsync(ControlOutcome outcome, string message, JsonObject? json, TextWriter output, TextWriter error)
     {
+        var applied = outcome == ControlOutcome.Applied;
         if (json is not null)
         {
             json["applied"] = applied;
+            json["outcome"] = outcome switch
+            {
+                ControlOutcome.Applied => "applied",
+                ControlOutcome.NotFound => "not_found",
+                ControlOutcome.Invalid => "invalid",
+                _ => "not_applicable",
+            };
             json["message"] = message;
             await output.WriteLineAsync(json.ToJsonString(CliJson.Indented));
         }
@@ -98,7 +107,13 @@ internal static class ClusterCommand
             await error.WriteLineAsync($"owf: {message}");
         }
 
-        return applied ? OwfCommand.Ok : OwfCommand.Failed;
+        return outcome switch
+        {
+            ControlOutcome.Applied => OwfCommand.Ok,
+            ControlOutcome.NotFound => OwfCommand.NotFound,
+            ControlOutcome.Invalid => OwfCommand.Invalid,
+            _ => OwfCommand.Failed,
+        };
     }
 
     /// <summary>An instant for JSON: ISO 8601.</summary>

@@ -498,12 +498,8 @@ public static class PlaybooksCommand
                 return OwfCommand.NotFound;
             }
 
-            var message = await connection.Client.SetPlaybookEnabledAsync(name, enabled, reason);
-
-            // The grain answers "playbook 'x' enabled" / "playbook 'x' disabled: ..." when it changed something,
-            // "playbook 'x' is already ..." when it did not.
-            var applied = message.StartsWith($"playbook '{name}' {(enabled ? "enabled" : "disabled")}", StringComparison.Ordinal);
-            return await ClusterCommand.AnswerAsync(applied, message, json ? new JsonObject { ["name"] = name } : null, output, error);
+            var answer = await connection.Client.SetPlaybookEnabledAsync(name, enabled, reason);
+            return await ClusterCommand.AnswerAsync(answer.Outcome, answer.Message, json ? new JsonObject { ["name"] = name } : null, output, error);
         }, cancellationToken);
 
     private static string NoPlaybook(string name, OwfConnection connection) =>

@@ -78,7 +78,7 @@ public static class RetryCommand
             if (!retried.Started || !wait)
             {
                 var answer = json ? new JsonObject { ["run"] = runId, ["attempt"] = retried.Attempt } : null;
-                return await ClusterCommand.AnswerAsync(retried.Started, retried.Message, answer, output, error);
+                return await ClusterCommand.AnswerAsync(retried.Outcome, retried.Message, answer, output, error);
             }
 
             if (!json)

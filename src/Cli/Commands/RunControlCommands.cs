@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orleans.Workflow.Cli.Connection;
+using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Cli.Commands;
 
@@ -42,7 +43,7 @@ public static class RunControlCommands
         {
             var runId = result.GetValue(run)!;
             var why = result.GetValue(reason) is { Length: > 0 } given ? given : "cancelled with owf cancel";
-            return ControlAsync("cancel", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.CancelAsync(runId, why), $"run {runId} cancelled", output, error, cancellationToken);
+            return ControlAsync("cancel", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.CancelAsync(runId, why), output, error, cancellationToken);
         });
         return command;
     }
@@ -72,7 +73,7 @@ public static class RunControlCommands
         {
             var runId = result.GetValue(run)!;
             var why = result.GetValue(reason) is { Length: > 0 } given ? given : "paused with owf pause";
-            return ControlAsync("pause", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.PauseAsync(runId, why), $"run {runId} paused", output, error, cancellationToken);
+            return ControlAsync("pause", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.PauseAsync(runId, why), output, error, cancellationToken);
         });
         return command;
     }
@@ -98,7 +99,7 @@ public static class RunControlCommands
         command.SetAction((result, cancellationToken) =>
         {
             var runId = result.GetValue(run)!;
-            return ControlAsync("resume", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.ResumeAsync(runId), $"run {runId} resumed", output, error, cancellationToken);
+            return ControlAsync("resume", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.ResumeAsync(runId), output, error, cancellationToken);
         });
         return command;
     }
@@ -145,14 +146,13 @@ public static class RunControlCommands
                 return OwfCommand.Invalid;
             }
 
-            return await ControlAsync("signal", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.SignalAsync(runId, signal, payloadJson), $"signal '{signal}' ", output, error, cancellationToken);
+            return await ControlAsync("signal", runId, result.GetValue(json), OwfConnection.ClusterFrom(result.GetValue(cluster)), client => client.SignalAsync(runId, signal, payloadJson), output, error, cancellationToken);
         });
         return command;
     }
 
-    // The grains answer in words; each control's answer when it took effect starts with `effect`
-    // ("run X cancelled", "signal 'go' delivered to ..." / "signal 'go' kept for ..."), and otherwise says why not.
-    private static Task<int> ControlAsync(string command, string runId, bool json, string? cluster, Func<Client.WorkflowClient, Task<string>> control, string effect, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+    // The grains answer what happened (took effect, does not apply, not found) and why, in words.
+    private static Task<int> ControlAsync(string command, string runId, bool json, string? cluster, Func<Client.WorkflowClient, Task<ControlResult>> control, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
         ClusterCommand.RunAsync(command, cluster, error, async connection =>
         {
             if (await ClusterCommand.FindRunAsync(connection, runId, error) is null)
@@ -160,8 +160,7 @@ public static class RunControlCommands
                 return OwfCommand.NotFound;
             }
 
-            var message = await control(connection.Client);
-            var applied = message.StartsWith(effect, StringComparison.Ordinal);
-            return await ClusterCommand.AnswerAsync(applied, message, json ? new JsonObject { ["run"] = runId } : null, output, error);
+            var answer = await control(connection.Client);
+            return await ClusterCommand.AnswerAsync(answer.Outcome, answer.Message, json ? new JsonObject { ["run"] = runId } : null, output, error);
         }, cancellationToken);
 }

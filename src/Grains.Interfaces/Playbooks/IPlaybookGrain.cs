@@ -28,7 +28,7 @@ public interface IPlaybookGrain : IGrainWithStringKey
     /// error). Idempotent; answers what happened.
     /// </summary>
     [Alias("SetEnabled")]
-    Task<string> SetEnabledAsync(bool enabled, string? reason);
+    Task<Runs.ControlResult> SetEnabledAsync(bool enabled, string? reason);
 }
 
 /// <summary>The names of every registered playbook (one grain, key 0).</summary>

@@ -38,7 +38,6 @@ public interface IRunGrain : IGrainWithStringKey
     [OneWay]
     Task AwaitSignalAsync(string name, string stepKey);
 
-    /// <summary>Cancels the run: nothing new starts, running steps are cancelled.</summary>
     /// <summary>
     /// Wakes the run (a silo that took over after a crash calls it for every active run): an activation that
     /// finds the run unfinished checks its tasks at once, and they check their steps. Does nothing otherwise.
@@ -46,15 +45,16 @@ public interface IRunGrain : IGrainWithStringKey
     [Alias("Resume")]
     Task ResumeAsync();
 
+    /// <summary>Cancels the run: nothing new starts, running steps are cancelled. Answers what happened.</summary>
     [Alias("Cancel")]
-    Task<string> CancelAsync(string reason);
+    Task<ControlResult> CancelAsync(string reason);
 
     /// <summary>
     /// Pauses the run: no task or step starts while paused, running steps finish, the run's status is
     /// <c>paused</c>. Answers what happened, also when it does not apply ("run X already succeeded").
     /// </summary>
     [Alias("Pause")]
-    Task<string> PauseAsync(string reason);
+    Task<ControlResult> PauseAsync(string reason);
 
     /// <summary>
     /// Runs an ended run again as its next attempt (same id, <c>run.attempt</c> + 1): succeeded tasks keep their
@@ -65,11 +65,11 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>Resumes a paused run exactly where it stopped. Answers what happened.</summary>
     [Alias("ResumeRun")]
-    Task<string> ResumeRunAsync();
+    Task<ControlResult> ResumeRunAsync();
 
     /// <summary>Delivers a named signal with a JSON payload to the run's waiting step (kept until one waits).</summary>
     [Alias("Signal")]
-    Task<string> SignalAsync(string name, string payloadJson);
+    Task<ControlResult> SignalAsync(string name, string payloadJson);
 }
 
 /// <summary>
@@ -88,9 +88,12 @@ public sealed record RetryRun(
 [GenerateSerializer]
 [Alias("owf.RetryRunResult")]
 public sealed record RetryRunResult(
-    [property: Id(0)] bool Started,
+    [property: Id(0)] ControlOutcome Outcome,
     [property: Id(1)] int Attempt,
-    [property: Id(2)] string Message);
+    [property: Id(2)] string Message)
+{
+    public bool Started => Outcome == ControlOutcome.Applied;
+}
 
 /// <summary>How one task ended, with its outputs as JSON text.</summary>
 [GenerateSerializer]

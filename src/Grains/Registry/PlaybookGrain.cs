@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks;
+using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Registry;
 
@@ -73,23 +74,23 @@ public sealed class PlaybookGrain(
             : new PlaybookInfo(this.GetPrimaryKeyString(), current, state.State.Versions.Count, !state.State.Disabled, state.State.DisabledReason, state.State.Versions[current].RegisteredAt));
     }
 
-    public async Task<string> SetEnabledAsync(bool enabled, string? reason)
+    public async Task<ControlResult> SetEnabledAsync(bool enabled, string? reason)
     {
         var name = this.GetPrimaryKeyString();
         if (state.State.Current is null)
         {
-            return $"playbook '{name}' is not registered";
+            return ControlResult.Missing($"playbook '{name}' is not registered");
         }
 
         if (state.State.Disabled != enabled)
         {
-            return $"playbook '{name}' is already {(enabled ? "enabled" : "disabled")}";
+            return ControlResult.No($"playbook '{name}' is already {(enabled ? "enabled" : "disabled")}");
         }
 
         state.State.Disabled = !enabled;
         state.State.DisabledReason = enabled ? null : reason;
         await state.WriteAsync(this, logger);
-        return enabled ? $"playbook '{name}' enabled" : $"playbook '{name}' disabled: it starts no runs until enabled";
+        return ControlResult.Done(enabled ? $"playbook '{name}' enabled" : $"playbook '{name}' disabled: it starts no runs until enabled");
     }
 
     // Versions registered before the order was kept come first, by registration time.

@@ -217,16 +217,16 @@ public sealed partial class RunGrain(
         await state.WriteAsync(this, logger);
     }
 
-    public async Task<string> SignalAsync(string name, string payloadJson)
+    public async Task<ControlResult> SignalAsync(string name, string payloadJson)
     {
         if (S.Request is null)
         {
-            return $"run {RunId} does not exist";
+            return ControlResult.Missing($"run {RunId} does not exist");
         }
 
         if (S.Status.IsFinal())
         {
-            return $"run {RunId} already {S.Status.Name()}; nothing waits for signal '{name}'";
+            return ControlResult.No($"run {RunId} already {S.Status.Name()}; nothing waits for signal '{name}'");
         }
 
         if (S.SignalWaiters.Remove(name, out var steps))
@@ -243,38 +243,38 @@ public sealed partial class RunGrain(
             if (delivered.Count > 0)
             {
                 await state.WriteAsync(this, logger);
-                return $"signal '{name}' delivered to {string.Join(", ", delivered)}";
+                return ControlResult.Done($"signal '{name}' delivered to {string.Join(", ", delivered)}");
             }
         }
 
         S.PendingSignals[name] = payloadJson;
         await state.WriteAsync(this, logger);
-        return $"signal '{name}' kept for run {RunId}: delivered when a step waits for it";
+        return ControlResult.Done($"signal '{name}' kept for run {RunId}: delivered when a step waits for it");
     }
 
-    public async Task<string> CancelAsync(string reason)
+    public async Task<ControlResult> CancelAsync(string reason)
     {
         if (S.Request is null)
         {
-            return $"run {RunId} does not exist";
+            return ControlResult.Missing($"run {RunId} does not exist");
         }
 
         if (S.Status.IsFinal())
         {
-            return $"run {RunId} already {S.Status.Name()}";
+            return ControlResult.No($"run {RunId} already {S.Status.Name()}");
         }
 
         await StopAsync(WorkStatus.Cancelled, reason, endRun: true);
-        return $"run {RunId} cancelled";
+        return ControlResult.Done($"run {RunId} cancelled");
     }
 
     public async Task<RetryRunResult> RetryAsync(RetryRun request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        RetryRunResult No(string message) => new(false, S.Attempt, message);
+        RetryRunResult No(string message, ControlOutcome outcome = ControlOutcome.NotApplicable) => new(outcome, S.Attempt, message);
         if (S.Request is null)
         {
-            return No($"run {RunId} does not exist");
+            return No($"run {RunId} does not exist", ControlOutcome.NotFound);
         }
 
         if (!S.Status.IsFinal())
@@ -305,7 +305,7 @@ public sealed partial class RunGrain(
         {
             if (playbook.FindTask(only) is null)
             {
-                return No($"run {RunId} has no task '{only}' (tasks: {string.Join(", ", playbook.Tasks.Select(t => t.Id))})");
+                return No($"run {RunId} has no task '{only}' (tasks: {string.Join(", ", playbook.Tasks.Select(t => t.Id))})", ControlOutcome.Invalid);
             }
 
             again = [only, .. playbook.Tasks.Where(t => t.Id != only && TaskGraph.Ancestors(playbook, t.Id).Contains(only)).Select(t => t.Id)];
@@ -329,14 +329,14 @@ public sealed partial class RunGrain(
             }
             catch (JsonException ex)
             {
-                return No($"params are not a JSON object: {ex.Message}");
+                return No($"params are not a JSON object: {ex.Message}", ControlOutcome.Invalid);
             }
 
             var run = JsonNode.Parse(S.RunJson) as JsonObject ?? [];
             var resolved = ParamResolver.Resolve(playbook, given.ToDictionary(p => p.Key, p => p.Value?.DeepClone(), StringComparer.Ordinal), run);
             if (!resolved.IsValid)
             {
-                return No(string.Join("; ", resolved.Errors.Select(e => e.Message)));
+                return No(string.Join("; ", resolved.Errors.Select(e => e.Message)), ControlOutcome.Invalid);
             }
 
             paramsJson = resolved.Values.ToJsonString();
@@ -379,25 +379,25 @@ public sealed partial class RunGrain(
             StartTimers();
         }
 
-        return new RetryRunResult(true, S.Attempt, $"run {RunId} attempt {S.Attempt} started: {what} run again{newVersion}");
+        return new RetryRunResult(ControlOutcome.Applied, S.Attempt, $"run {RunId} attempt {S.Attempt} started: {what} run again{newVersion}");
     }
 
 
-    public async Task<string> PauseAsync(string reason)
+    public async Task<ControlResult> PauseAsync(string reason)
     {
         if (S.Request is null)
         {
-            return $"run {RunId} does not exist";
+            return ControlResult.Missing($"run {RunId} does not exist");
         }
 
         if (S.Status.IsFinal())
         {
-            return $"run {RunId} already {S.Status.Name()}; there is nothing to pause";
+            return ControlResult.No($"run {RunId} already {S.Status.Name()}; there is nothing to pause");
         }
 
         if (S.Paused)
         {
-            return $"run {RunId} is already paused";
+            return ControlResult.No($"run {RunId} is already paused");
         }
 
         S.Paused = true;
@@ -405,24 +405,24 @@ public sealed partial class RunGrain(
         await state.WriteAsync(this, logger);
         Publish(RunEventKind.RunPaused, null, reason);
         await TellTasksAsync(pause: true);
-        return $"run {RunId} paused: nothing new starts; running steps finish";
+        return ControlResult.Done($"run {RunId} paused: nothing new starts; running steps finish");
     }
 
-    public async Task<string> ResumeRunAsync()
+    public async Task<ControlResult> ResumeRunAsync()
     {
         if (S.Request is null)
         {
-            return $"run {RunId} does not exist";
+            return ControlResult.Missing($"run {RunId} does not exist");
         }
 
         if (S.Status.IsFinal())
         {
-            return $"run {RunId} already {S.Status.Name()}; there is nothing to resume";
+            return ControlResult.No($"run {RunId} already {S.Status.Name()}; there is nothing to resume");
         }
 
         if (!S.Paused)
         {
-            return $"run {RunId} is not paused";
+            return ControlResult.No($"run {RunId} is not paused");
         }
 
         S.Paused = false;
@@ -430,7 +430,7 @@ public sealed partial class RunGrain(
         Publish(RunEventKind.RunResumed, null, null);
         await AdvanceAsync(await playbooks.GetAsync(S.Playbook, S.Version));
         await TellTasksAsync(pause: false);
-        return $"run {RunId} resumed";
+        return ControlResult.Done($"run {RunId} resumed");
     }
 
     // Pause or resume every task that has started and not ended (each is idempotent; the poll repeats a pause).

@@ -1,3 +1,4 @@
+using Orleans.Workflow.Runs;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Grains.Tests.Infrastructure;
 using Orleans.Workflow.Grains.Tests.Runs;
@@ -63,15 +64,15 @@ public sealed class PlaybookRegistryTests(WorkflowClusterFixture fixture)
     {
         var client = fixture.Client;
         await client.RegisterPlaybookAsync("registry-disable", Yaml("registry-disable", "hi"), "d.yaml");
-        Assert.Equal("playbook 'registry-disable' disabled: it starts no runs until enabled", await client.SetPlaybookEnabledAsync("registry-disable", false, "migration"));
-        Assert.Equal("playbook 'registry-disable' is already disabled", await client.SetPlaybookEnabledAsync("registry-disable", false));
+        Assert.Equal(ControlResult.Done("playbook 'registry-disable' disabled: it starts no runs until enabled"), await client.SetPlaybookEnabledAsync("registry-disable", false, "migration"));
+        Assert.Equal(ControlResult.No("playbook 'registry-disable' is already disabled"), await client.SetPlaybookEnabledAsync("registry-disable", false));
         var refused = await Assert.ThrowsAsync<RunNotStartedException>(() => client.StartRunAsync("registry-disable"));
         Assert.Equal(["playbook 'registry-disable' is disabled, so it starts no runs (enable it: owf playbooks enable registry-disable)"], refused.Errors);
         Assert.Equal("migration", (await client.GetPlaybookAsync("registry-disable"))!.DisabledReason);
 
-        Assert.Equal("playbook 'registry-disable' enabled", await client.SetPlaybookEnabledAsync("registry-disable", true));
+        Assert.Equal(ControlResult.Done("playbook 'registry-disable' enabled"), await client.SetPlaybookEnabledAsync("registry-disable", true));
         var runId = await client.StartRunAsync("registry-disable");
         Assert.Equal(Orleans.Workflow.Runs.WorkStatus.Succeeded, (await fixture.EndOfAsync(runId)).Status);
-        Assert.Equal("playbook 'registry-nobody' is not registered", await client.SetPlaybookEnabledAsync("registry-nobody", true));
+        Assert.Equal(ControlResult.Missing("playbook 'registry-nobody' is not registered"), await client.SetPlaybookEnabledAsync("registry-nobody", true));
     }
 }

@@ -39,8 +39,8 @@ public sealed class PauseTests(WorkflowClusterFixture fixture)
         var runId = await fixture.Client.StartRunAsync(name, RunKit.Params(("dir", dir.Path)));
         await fixture.StepReachesAsync(runId, "first", "slow", WorkStatus.Running);
 
-        Assert.Equal($"run {runId} paused: nothing new starts; running steps finish", await fixture.Client.PauseAsync(runId, "maintenance"));
-        Assert.Equal($"run {runId} is already paused", await fixture.Client.PauseAsync(runId, "again"));
+        Assert.Equal(ControlResult.Done($"run {runId} paused: nothing new starts; running steps finish"), await fixture.Client.PauseAsync(runId, "maintenance"));
+        Assert.Equal(ControlResult.No($"run {runId} is already paused"), await fixture.Client.PauseAsync(runId, "again"));
         dir.Touch("go");
         var held = await fixture.SnapshotWhenAsync(runId, s => s.Task("first").Step("slow").Status == WorkStatus.Succeeded, "the running step finishes while paused");
         Assert.Equal(WorkStatus.Paused, held.Status);
@@ -53,14 +53,14 @@ public sealed class PauseTests(WorkflowClusterFixture fixture)
         Assert.Equal(["slow"], dir.Lines("log"));
         Assert.Equal(WorkStatus.Paused, (await fixture.Client.GetSnapshotAsync(runId)).Status);
 
-        Assert.Equal($"run {runId} resumed", await fixture.Client.ResumeAsync(runId));
-        Assert.Equal($"run {runId} is not paused", await fixture.Client.ResumeAsync(runId));
+        Assert.Equal(ControlResult.Done($"run {runId} resumed"), await fixture.Client.ResumeAsync(runId));
+        Assert.Equal(ControlResult.No($"run {runId} is not paused"), await fixture.Client.ResumeAsync(runId));
         var end = await fixture.EndOfAsync(runId);
         Assert.True(end.Status == WorkStatus.Succeeded, end.Show());
         Assert.Equal(["slow", "next", "second"], dir.Lines("log"));
         Assert.Equal(1, end.Task("first").Step("slow").Attempts);
-        Assert.Equal($"run {runId} already succeeded; there is nothing to pause", await fixture.Client.PauseAsync(runId, "late"));
-        Assert.Equal($"run {runId} already succeeded; there is nothing to resume", await fixture.Client.ResumeAsync(runId));
+        Assert.Equal(ControlResult.No($"run {runId} already succeeded; there is nothing to pause"), await fixture.Client.PauseAsync(runId, "late"));
+        Assert.Equal(ControlResult.No($"run {runId} already succeeded; there is nothing to resume"), await fixture.Client.ResumeAsync(runId));
 
         IReadOnlyList<StoredRunEvent> history = [];
         await Eventually.HoldsAsync(async () => (history = await fixture.Client.GetHistoryAsync(runId)).Any(e => e.Event.Kind == RunEventKind.RunSucceeded), "the history holds the end");

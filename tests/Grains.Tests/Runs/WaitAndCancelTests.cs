@@ -95,7 +95,8 @@ public sealed class WaitAndCancelTests(WorkflowClusterFixture fixture)
             {
                 await fixture.StepReachesAsync(runId, "gate", "before", WorkStatus.Running);
                 var answer = await fixture.Client.SignalAsync(runId, "go-ahead", """{"early": 1}""");
-                Assert.Contains("kept", answer);
+                Assert.Equal(ControlOutcome.Applied, answer.Outcome);
+                Assert.Contains("kept", answer.Message);
                 dir.Touch("go");
             });
 
@@ -136,7 +137,8 @@ public sealed class WaitAndCancelTests(WorkflowClusterFixture fixture)
 
         var answer = await fixture.Client.SignalAsync(snapshot.Id, "approve", "{}");
 
-        Assert.Contains("already succeeded", answer);
+        Assert.Equal(ControlOutcome.NotApplicable, answer.Outcome);
+        Assert.Contains("already succeeded", answer.Message);
     }
 
     [Fact]
@@ -169,7 +171,8 @@ public sealed class WaitAndCancelTests(WorkflowClusterFixture fixture)
             {
                 await Eventually.HoldsAsync(() => dir.Lines("pids").Length > 0, "the shell step started");
                 var answer = await fixture.Client.CancelAsync(runId, "stopped by the test");
-                Assert.Contains("cancelled", answer);
+                Assert.Equal(ControlOutcome.Applied, answer.Outcome);
+                Assert.Contains("cancelled", answer.Message);
             });
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(25), $"took {watch.Elapsed}");
@@ -205,7 +208,7 @@ public sealed class WaitAndCancelTests(WorkflowClusterFixture fixture)
 
         Assert.Equal(WorkStatus.Cancelled, snapshot.Status);
         Assert.Equal(WorkStatus.Cancelled, snapshot.Task("gate").Step("wait").Status);
-        Assert.Contains("already cancelled", await fixture.Client.CancelAsync(snapshot.Id, "again"));
+        Assert.Equal(ControlOutcome.NotApplicable, (await fixture.Client.CancelAsync(snapshot.Id, "again")).Outcome);
     }
 
     [Fact]
@@ -213,6 +216,7 @@ public sealed class WaitAndCancelTests(WorkflowClusterFixture fixture)
     {
         var answer = await fixture.Client.CancelAsync(WorkflowClient.NewRunId(), "why not");
 
-        Assert.Contains("does not exist", answer);
+        Assert.Equal(ControlOutcome.NotFound, answer.Outcome);
+        Assert.Contains("does not exist", answer.Message);
     }
 }
