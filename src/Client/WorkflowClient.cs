@@ -6,6 +6,7 @@ using Orleans.Streams;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Playbooks;
 using Orleans.Workflow.Runs;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Client;
 
@@ -103,7 +104,7 @@ public sealed class WorkflowClient(IClusterClient cluster)
         var handle = await stream.SubscribeAsync((item, _) =>
         {
             channel.Writer.TryWrite(item);
-            if (item.Kind is RunEventKind.RunSucceeded or RunEventKind.RunFailed or RunEventKind.RunCancelled or RunEventKind.RunTimedOut)
+            if (item.Kind is RunEventKind.RunSucceeded or RunEventKind.RunFailed or RunEventKind.RunCancelled or RunEventKind.RunTimedOut or RunEventKind.RunSkipped)
             {
                 channel.Writer.TryComplete();
             }
@@ -145,6 +146,63 @@ public sealed class WorkflowClient(IClusterClient cluster)
 
     public Task<ControlResult> SignalAsync(string runId, string name, string payloadJson) =>
         cluster.GetGrain<IRunGrain>(runId).SignalAsync(name, payloadJson);
+
+    /// <summary>The schedules (<c>on.schedule</c> entries) of one playbook, or of every registered playbook.</summary>
+    public async Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync(string? playbook = null)
+    {
+        var names = playbook is null ? await ListPlaybooksAsync() : [playbook];
+        var schedules = new List<ScheduleInfo>();
+        foreach (var name in names)
+        {
+            schedules.AddRange(await cluster.GetGrain<IPlaybookGrain>(name).ListSchedulesAsync());
+        }
+
+        return schedules;
+    }
+
+    /// <summary>
+    /// Starts the run of a tick of a playbook's schedule entry now (the tick is now, to the second), by the entry's
+    /// <c>overlap</c> rule; throws <see cref="RunNotStartedException"/> when the playbook has no such entry or refuses.
+    /// </summary>
+    public async Task<string> TriggerScheduleAsync(string playbook, int index = 0)
+    {
+        var schedules = await cluster.GetGrain<IPlaybookGrain>(playbook).ListSchedulesAsync();
+        if (!schedules.Any(s => s.Index == index))
+        {
+            throw new RunNotStartedException([schedules.Count == 0
+                ? $"playbook '{playbook}' has no schedule"
+                : $"playbook '{playbook}' has no schedule {index} (it has {string.Join(", ", schedules.Select(s => s.Index))})"]);
+        }
+
+        var result = await cluster.GetGrain<IScheduleGrain>($"{playbook}/{index.ToString(CultureInfo.InvariantCulture)}").TriggerNowAsync();
+        if (!result.Started && !result.AlreadyExisted)
+        {
+            throw new RunNotStartedException(result.Errors);
+        }
+
+        return result.RunId;
+    }
+
+    /// <summary>
+    /// Publishes a named event: every enabled playbook whose <c>on.events</c> names it starts a run with the payload
+    /// in <c>run.trigger.event</c>. <paramref name="eventId"/> makes it idempotent (publishing the same id again starts
+    /// nothing new; a new id is made when none is given). Answers, for each playbook, the run or why none started.
+    /// </summary>
+    public Task<IReadOnlyList<TriggeredRun>> PublishEventAsync(string name, JsonNode? payload = null, string? eventId = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var id = eventId ?? NewRunId();
+        if (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new ArgumentException($"event id '{id}' is invalid: use letters, digits, '.', '_' or '-', at most 100 characters", nameof(eventId));
+        }
+
+        return cluster.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.Event(name)).PublishAsync(new TopicMessage(id, payload?.ToJsonString() ?? "null"));
+    }
+
+    /// <summary>The playbooks started by <paramref name="name"/> (their <c>on.events</c> names it).</summary>
+    public Task<IReadOnlyList<string>> ListEventSubscribersAsync(string name) =>
+        cluster.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.Event(name)).ListSubscribersAsync();
 
     /// <summary>A new run id: time-ordered, 26 characters.</summary>
     public static string NewRunId() =>

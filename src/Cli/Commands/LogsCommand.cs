@@ -97,7 +97,7 @@ public static class LogsCommand
                 after = Math.Max(after, stored.Position);
                 ended = stored.Event.Kind switch
                 {
-                    RunEventKind.RunSucceeded or RunEventKind.RunFailed or RunEventKind.RunCancelled or RunEventKind.RunTimedOut => true,
+                    RunEventKind.RunSucceeded or RunEventKind.RunFailed or RunEventKind.RunCancelled or RunEventKind.RunTimedOut or RunEventKind.RunSkipped => true,
                     RunEventKind.RunRetried => false,
                     _ => ended,
                 };

@@ -53,4 +53,16 @@ public enum RunEventKind
     RunPaused,
     RunResumed,
     RunRetried,
+
+    /// <summary>The run waits for a slot (<c>concurrency</c>) or for the previous run (<c>overlap: queue</c>); status pending.</summary>
+    RunWaiting,
+
+    /// <summary>A waiting run got its slot and starts.</summary>
+    RunAdmitted,
+
+    /// <summary>A scheduled run was skipped (<c>overlap: skip</c>, another run of the playbook was active); it ends <c>skipped</c>.</summary>
+    RunSkipped,
+
+    /// <summary>A task waits (status pending) for a fresh success of a task of another playbook.</summary>
+    TaskWaiting,
 }

@@ -32,6 +32,8 @@ public sealed record RunQuery(
         RunEventKind.RunCancelled => WorkStatus.Cancelled,
         RunEventKind.RunTimedOut => WorkStatus.TimedOut,
         RunEventKind.RunPaused => WorkStatus.Paused,
+        RunEventKind.RunWaiting => WorkStatus.Pending,
+        RunEventKind.RunSkipped => WorkStatus.Skipped,
         _ => WorkStatus.Running,
     };
 
@@ -40,5 +42,6 @@ public sealed record RunQuery(
     {
         RunEventKind.RunStarted, RunEventKind.RunSucceeded, RunEventKind.RunFailed, RunEventKind.RunCancelled,
         RunEventKind.RunTimedOut, RunEventKind.RunPaused, RunEventKind.RunResumed, RunEventKind.RunRetried,
+        RunEventKind.RunWaiting, RunEventKind.RunAdmitted, RunEventKind.RunSkipped,
     };
 }

@@ -13,14 +13,17 @@ public interface IPlaybookGrain : IGrainWithStringKey
 
     /// <summary>The YAML of <paramref name="version"/>, or of the current version when null; null when unknown.</summary>
     [Alias("GetSource")]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<PlaybookSource?> GetSourceAsync(string? version);
 
     /// <summary>Every version, oldest first, numbered from 1 in the order they were first registered.</summary>
     [Alias("ListVersions")]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<PlaybookVersionInfo>> ListVersionsAsync();
 
     /// <summary>The playbook at a glance; null when it was never registered.</summary>
     [Alias("GetInfo")]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<PlaybookInfo?> GetInfoAsync();
 
     /// <summary>
@@ -29,6 +32,11 @@ public interface IPlaybookGrain : IGrainWithStringKey
     /// </summary>
     [Alias("SetEnabled")]
     Task<Runs.ControlResult> SetEnabledAsync(bool enabled, string? reason);
+
+    /// <summary>Every <c>on.schedule</c> entry of the current version, with its next and last tick.</summary>
+    [Alias("ListSchedules")]
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<Triggers.ScheduleInfo>> ListSchedulesAsync();
 }
 
 /// <summary>The names of every registered playbook (one grain, key 0).</summary>

@@ -17,6 +17,21 @@ public interface IRunGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<RunSnapshot?> GetSnapshotAsync();
 
+    /// <summary>The run's status, null for no run: cheap, and answered even while the run is busy.</summary>
+    [Alias("GetStatus")]
+    [AlwaysInterleave]
+    Task<WorkStatus?> GetStatusAsync();
+
+    /// <summary>The playbook's admission grain gives this waiting run its slot (one-way; idempotent).</summary>
+    [Alias("Admitted")]
+    [OneWay]
+    Task AdmittedAsync();
+
+    /// <summary>An upstream task of another playbook that <paramref name="task"/> waits for has succeeded (one-way; idempotent).</summary>
+    [Alias("UpstreamSucceeded")]
+    [OneWay]
+    Task UpstreamSucceededAsync(string task);
+
     /// <summary>Completes when the run has ended or <paramref name="timeout"/> has passed (keep it under 25 s); answers the status then, null for no run.</summary>
     [Alias("WaitForEnd")]
     [AlwaysInterleave]

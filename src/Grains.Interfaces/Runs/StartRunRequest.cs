@@ -15,13 +15,21 @@ public sealed record StartRunRequest(
     [property: Id(4)] TimeSpan? Timeout = null,
     [property: Id(5)] ParentRef? Parent = null);
 
-/// <summary>What started a run: <c>manual</c>, <c>schedule</c>, <c>event</c>, <c>after</c> or <c>playbook</c> (a parent run).</summary>
+/// <summary>
+/// What started a run: <c>manual</c>, <c>schedule</c>, <c>event</c>, <c>after</c> or <c>playbook</c> (a parent run).
+/// <see cref="ScheduledAt"/>: a schedule's tick. <see cref="EventJson"/>: an event's payload, or for <c>after</c> the
+/// upstream run (<c>{playbook, run, status, outputs}</c>). <see cref="Schedule"/>: the index of the <c>on.schedule</c>
+/// entry that fired (its <c>overlap</c> rule applies). <see cref="Name"/>: the event's name, or the upstream playbook.
+/// </summary>
 [GenerateSerializer]
 [Alias("owf.TriggerInfo")]
 public sealed record TriggerInfo(
     [property: Id(0)] string Kind,
     [property: Id(1)] DateTimeOffset? ScheduledAt = null,
-    [property: Id(2)] string? EventJson = null)
+    [property: Id(2)] string? EventJson = null,
+    [property: Id(3)] int? Schedule = null,
+    [property: Id(4)] string? Name = null,
+    [property: Id(5)] string? EventId = null)
 {
     public static readonly TriggerInfo Manual = new("manual");
 }

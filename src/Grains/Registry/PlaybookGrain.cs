@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks;
+using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Runs;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Registry;
 
@@ -29,6 +31,7 @@ public sealed class PlaybookGrain(
 
         if (state.State.Versions.ContainsKey(playbook.Version) && state.State.Current == playbook.Version)
         {
+            await SyncTriggersAsync(playbook); // a no-op unless an earlier sync was cut short
             return new RegisterPlaybookResult(playbook.Version, false, []);
         }
 
@@ -44,6 +47,7 @@ public sealed class PlaybookGrain(
 
         state.State.Current = playbook.Version;
         await state.WriteAsync(this, logger);
+        await SyncTriggersAsync(playbook);
         return new RegisterPlaybookResult(playbook.Version, true, []);
     }
 
@@ -90,8 +94,79 @@ public sealed class PlaybookGrain(
         state.State.Disabled = !enabled;
         state.State.DisabledReason = enabled ? null : reason;
         await state.WriteAsync(this, logger);
+        var current = state.State.Versions[state.State.Current];
+        await SyncTriggersAsync(PlaybookLoader.Load(current.Yaml, current.File, cache.ValidationOptions()).Playbook!);
         return ControlResult.Done(enabled ? $"playbook '{name}' enabled" : $"playbook '{name}' disabled: it starts no runs until enabled");
     }
+
+    public async Task<IReadOnlyList<ScheduleInfo>> ListSchedulesAsync()
+    {
+        var name = this.GetPrimaryKeyString();
+        var schedules = new List<ScheduleInfo>();
+        for (var i = 0; i < state.State.Schedules; i++)
+        {
+            if (await GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey(name, i)).GetInfoAsync() is { } info)
+            {
+                schedules.Add(info);
+            }
+        }
+
+        return schedules;
+    }
+
+    /// <summary>The key of a playbook's schedule entry's grain.</summary>
+    public static string ScheduleKey(string playbook, int index) => $"{playbook}/{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    // Brings the schedule grains and the topics in line with the current version and whether it is enabled. Every
+    // call is idempotent, and the state records what was done, so a sync cut short is finished by the next one.
+    private async Task SyncTriggersAsync(Playbook playbook)
+    {
+        var name = this.GetPrimaryKeyString();
+        var enabled = !state.State.Disabled;
+        var on = playbook.On;
+        for (var i = 0; i < on.Schedules.Length; i++)
+        {
+            await GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey(name, i)).ConfigureAsync(new ScheduleConfig(name, i, playbook.Version, enabled));
+        }
+
+        for (var i = on.Schedules.Length; i < state.State.Schedules; i++)
+        {
+            await GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey(name, i)).RemoveAsync();
+        }
+
+        foreach (var gone in state.State.Events.Except(on.Events, StringComparer.Ordinal))
+        {
+            await GrainFactory.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.Event(gone)).UnsubscribeAsync(name);
+        }
+
+        foreach (var topic in on.Events)
+        {
+            await GrainFactory.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.Event(topic)).SubscribeAsync(name, []);
+        }
+
+        var follows = on.After.GroupBy(a => a.Playbook, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.SelectMany(a => a.Statuses).Select(StatusName).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
+        foreach (var gone in state.State.After.Except(follows.Keys, StringComparer.Ordinal))
+        {
+            await GrainFactory.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.After(gone)).UnsubscribeAsync(name);
+        }
+
+        foreach (var (upstream, statuses) in follows)
+        {
+            await GrainFactory.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.After(upstream)).SubscribeAsync(name, statuses);
+        }
+
+        List<string> events = [.. on.Events], after = [.. follows.Keys];
+        if (state.State.Schedules != on.Schedules.Length || !state.State.Events.SequenceEqual(events) || !state.State.After.SequenceEqual(after))
+        {
+            state.State.Schedules = on.Schedules.Length;
+            state.State.Events = events;
+            state.State.After = after;
+            await state.WriteAsync(this, logger);
+        }
+    }
+
+    private static string StatusName(RunOutcome outcome) => outcome == RunOutcome.TimedOut ? "timed_out" : outcome.ToString().ToLowerInvariant();
 
     // Versions registered before the order was kept come first, by registration time.
     private List<string> Ordered() =>

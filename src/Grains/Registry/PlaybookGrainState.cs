@@ -20,6 +20,18 @@ public sealed class PlaybookGrainState
     /// <summary>Versions in the order they were first registered (version 1 first).</summary>
     [Id(4)]
     public List<string> Order { get; set; } = [];
+
+    /// <summary>How many <c>on.schedule</c> entries have schedule grains (keys <c>{name}/0</c> …).</summary>
+    [Id(5)]
+    public int Schedules { get; set; }
+
+    /// <summary>The events this playbook is subscribed to (<c>on.events</c>).</summary>
+    [Id(6)]
+    public List<string> Events { get; set; } = [];
+
+    /// <summary>The playbooks it follows (<c>on.after</c>).</summary>
+    [Id(7)]
+    public List<string> After { get; set; } = [];
 }
 
 [GenerateSerializer]

@@ -12,4 +12,7 @@ public sealed partial class RunGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} ended but could not leave the active-run index: {Reason}")]
     private static partial void IndexRemoveFailed(ILogger logger, string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "run {RunId} ended but could not announce it yet (admission, followers), will try again: {Reason}")]
+    private static partial void AnnounceFailed(ILogger logger, string runId, string reason);
 }

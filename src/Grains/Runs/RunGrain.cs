@@ -11,6 +11,7 @@ using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Playbooks.Params;
 using Orleans.Workflow.Playbooks.Planning;
 using Orleans.Workflow.Playbooks.Syntax;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Runs;
 
@@ -37,7 +38,7 @@ public sealed partial class RunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Request is not null && !S.Status.IsFinal())
+        if (S.Request is not null && (!S.Status.IsFinal() || !S.Announced))
         {
             // Activated again (after a deactivation, or on another silo after a crash): check the tasks soon.
             StartTimers(firstPoll: TimeSpan.FromSeconds(1));
@@ -47,6 +48,8 @@ public sealed partial class RunGrain(
     }
 
     public Task ResumeAsync() => Task.CompletedTask; // activation is the point: OnActivateAsync resumes the run
+
+    public Task<WorkStatus?> GetStatusAsync() => Task.FromResult(S.Request is null ? (WorkStatus?)null : S.Status);
 
     public async Task<StartRunResult> StartAsync(StartRunRequest request)
     {
@@ -105,6 +108,10 @@ public sealed partial class RunGrain(
         S.Deadline = timeout is { } limit ? now + limit : null;
         Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind})",
             new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = request.Trigger.Kind }.ToJsonString());
+        if (IsGated(playbook) && !await AdmitAsync(playbook, request.Trigger))
+        {
+            return new StartRunResult(RunId, true, false, []); // skipped by overlap: ended already
+        }
 
         // Indexed before its state is first written: a cluster that loses this silo finds the run again.
         await activeRuns.AddAsync(RunId, CancellationToken.None);
@@ -177,6 +184,11 @@ public sealed partial class RunGrain(
         }
 
         Record(record, report);
+        if (report.Status == WorkStatus.Succeeded)
+        {
+            GrainFactory.GetGrain<IUpstreamGrain>($"{S.Playbook}/{report.Task}").SucceededAsync(RunId, record.EndedAt!.Value).Ignore();
+        }
+
         var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
         if (report.Status is WorkStatus.Failed or WorkStatus.TimedOut && playbook.FailFast && S.StopStatus is null)
         {
@@ -372,6 +384,11 @@ public sealed partial class RunGrain(
         var what = request.Task is { } task ? $"task '{task}' and its downstream" : $"{again.Count} task(s) that did not succeed";
         var newVersion = version != pinned ? $", version {ContentHash.Short(version)}" : string.Empty;
         Publish(RunEventKind.RunRetried, null, $"attempt {S.Attempt}: {what}{newVersion}");
+        if (IsGated(playbook))
+        {
+            await AdmitAsync(playbook, TriggerInfo.Manual);
+        }
+
         await activeRuns.AddAsync(RunId, CancellationToken.None);
         await AdvanceAsync(playbook);
         if (!S.Status.IsFinal())
@@ -426,7 +443,7 @@ public sealed partial class RunGrain(
         }
 
         S.Paused = false;
-        S.Status = WorkStatus.Running;
+        S.Status = S.AwaitingAdmission ? WorkStatus.Pending : WorkStatus.Running;
         Publish(RunEventKind.RunResumed, null, null);
         await AdvanceAsync(await playbooks.GetAsync(S.Playbook, S.Version));
         await TellTasksAsync(pause: false);
@@ -453,7 +470,7 @@ public sealed partial class RunGrain(
     private async Task AdvanceAsync(Playbook playbook)
     {
         var toSend = new List<string>();
-        if (S.StopStatus is null && !S.Paused)
+        if (S.StopStatus is null && !S.Paused && !S.AwaitingAdmission)
         {
             var planner = new RunPlanner(playbook);
             var states = S.Tasks.ToDictionary(t => t.Key, t => ToTaskState(t.Value.Status), StringComparer.Ordinal);
@@ -468,8 +485,17 @@ public sealed partial class RunGrain(
                     record.EndedAt = time.GetUtcNow();
                     Publish(RunEventKind.TaskSkipped, decision.Task, $"{record.Reason}: {decision.Detail}");
                 }
+                else if (await UpstreamWaitAsync(playbook.FindTask(decision.Task)!, record) is { } waiting)
+                {
+                    if (record.Reason != waiting)
+                    {
+                        record.Reason = waiting;
+                        Publish(RunEventKind.TaskWaiting, decision.Task, waiting);
+                    }
+                }
                 else
                 {
+                    record.Reason = null;
                     record.Status = WorkStatus.Queued;
                     record.Dispatched = true;
                     record.RunAttempt = S.Attempt;
@@ -581,6 +607,10 @@ public sealed partial class RunGrain(
 
         S.Status = status;
         S.EndedAt = time.GetUtcNow();
+
+        // Announced before the final state is written: a crash in between leaves the run unfinished in storage and
+        // indexed, so it completes, and announces, again (each announcement is idempotent).
+        S.Announced = await AnnounceEndAsync(playbook);
         await state.WriteAsync(this, logger);
         try
         {
@@ -591,7 +621,12 @@ public sealed partial class RunGrain(
             IndexRemoveFailed(logger, RunId, ex.Message); // harmless: a recovery wakes an ended run, which does nothing
         }
 
-        _poll?.Dispose();
+        if (S.Announced)
+        {
+            _poll?.Dispose();
+            _poll = null;
+        }
+
         _deadline?.Dispose();
         Publish(status switch
         {
@@ -714,6 +749,13 @@ public sealed partial class RunGrain(
     {
         if (S.Status.IsFinal())
         {
+            if (!S.Announced && S.Request is not null && (S.Announced = await AnnounceEndAsync(await playbooks.GetAsync(S.Playbook, S.Version))))
+            {
+                await state.WriteAsync(this, logger);
+                _poll?.Dispose();
+                _poll = null;
+            }
+
             return;
         }
 
@@ -721,6 +763,14 @@ public sealed partial class RunGrain(
         {
             await TellTasksAsync(pause: true); // a task started by a late re-send learns it too
         }
+
+        if (S.AwaitingAdmission)
+        {
+            await AdmittedAsync(); // asks the admission grain again: a lost notice never strands a run
+            return;
+        }
+
+        await ExpireUpstreamWaitsAsync();
 
         var due = time.GetUtcNow() - options.Value.ResendInterval;
         foreach (var (id, _) in S.Tasks.Where(t => t.Value is { Dispatched: true, Status: WorkStatus.Queued } r && r.DispatchedAt < due).ToList())

@@ -63,6 +63,18 @@ public sealed class RunGrainState
     /// <summary>Paused by an operator: nothing new starts until resumed (<see cref="Status"/> is then <c>paused</c>).</summary>
     [Id(18)]
     public bool Paused { get; set; }
+
+    /// <summary>The playbook limits its active runs (<c>concurrency</c>, or a schedule's <c>overlap</c>): the run holds a slot of its admission grain.</summary>
+    [Id(19)]
+    public bool Gated { get; set; }
+
+    /// <summary>Waiting for a slot: no task starts until the admission grain admits the run (status <c>pending</c>).</summary>
+    [Id(20)]
+    public bool AwaitingAdmission { get; set; }
+
+    /// <summary>The run's end was announced (admission slot released, followers started); until then the poll tries again.</summary>
+    [Id(21)]
+    public bool Announced { get; set; }
 }
 
 /// <summary>What the run knows of one of its tasks.</summary>
@@ -101,4 +113,12 @@ public sealed class RunTaskRecord
     /// <summary>The run attempt whose task grain holds this task (a task kept from an earlier attempt keeps its own).</summary>
     [Id(9)]
     public int RunAttempt { get; set; } = 1;
+
+    /// <summary>A task with cross-playbook <c>needs</c> waiting for a fresh upstream success fails as stale at this instant.</summary>
+    [Id(10)]
+    public DateTimeOffset? UpstreamDeadline { get; set; }
+
+    /// <summary>Every cross-playbook <c>needs</c> of the task was met: it may start.</summary>
+    [Id(11)]
+    public bool UpstreamMet { get; set; }
 }

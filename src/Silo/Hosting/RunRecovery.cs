@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Runs;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Silo.Hosting;
 
@@ -20,6 +21,9 @@ internal sealed partial class RunRecovery(
     ILogger<RunRecovery> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private const int PageSize = 1000;
+
+    // Live schedules share the index with active runs (see ScheduleGrain.IndexKey).
+    private const string SchedulePrefix = ScheduleGrain.IndexPrefix;
 
     // Retries of a wake: 1 s, 2 s, 4 s, 8 s, then every 10 s; 10 rounds in all (about a minute).
     private const int WakeRounds = 10;
@@ -146,7 +150,14 @@ internal sealed partial class RunRecovery(
         {
             try
             {
-                await grains.GetGrain<IRunGrain>(runId).ResumeAsync();
+                if (runId.StartsWith(SchedulePrefix, StringComparison.Ordinal))
+                {
+                    await grains.GetGrain<IScheduleGrain>(runId[SchedulePrefix.Length..]).WakeAsync(); // a live schedule
+                }
+                else
+                {
+                    await grains.GetGrain<IRunGrain>(runId).ResumeAsync();
+                }
             }
             catch (Exception ex) when (!_stop.IsCancellationRequested)
             {

@@ -33,7 +33,7 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
         LIMIT $3
         """;
 
-    // A run's summary from its run-level events (partial index of migration 6): the first RunStarted gives the
+    // A run's summary from its run-level events (partial index of migration 7): the first RunStarted gives the
     // playbook, version and start; the latest event gives the status (and end); each RunRetried adds an attempt.
     private const string ListRunsSql = """
         WITH runs AS (
@@ -45,7 +45,8 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
                    max(occurred_at) AS last_at,
                    1 + count(*) FILTER (WHERE kind = 'RunRetried') AS attempt
             FROM owf_run_events
-            WHERE kind IN ('RunStarted', 'RunSucceeded', 'RunFailed', 'RunCancelled', 'RunTimedOut', 'RunPaused', 'RunResumed', 'RunRetried')
+            WHERE kind IN ('RunStarted', 'RunSucceeded', 'RunFailed', 'RunCancelled', 'RunTimedOut', 'RunPaused', 'RunResumed', 'RunRetried',
+                           'RunWaiting', 'RunAdmitted', 'RunSkipped')
             GROUP BY run_id)
         SELECT run_id, started->>'playbook', started->>'version', started_at, last_kind, owner, last_at, attempt
         FROM runs

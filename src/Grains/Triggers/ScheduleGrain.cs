@@ -1,0 +1,355 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Workflow.Execution;
+using Orleans.Workflow.Playbooks;
+using Orleans.Workflow.Playbooks.Expressions;
+using Orleans.Workflow.Playbooks.Model;
+using Orleans.Workflow.Playbooks.Scheduling;
+using Orleans.Workflow.Runs;
+
+namespace Orleans.Workflow.Triggers;
+
+/// <summary>
+/// One schedule entry. While active it keeps one timer armed for the next tick and fires it on time (every tick
+/// it was armed for is on time, however late the timer ran). A reminder brings it back after a crash; an
+/// activation treats the ticks that fell due while nothing watched as missed and settles them by <c>catchup</c>.
+/// A tick's run is started before the tick is recorded, and its run id is made of (playbook, entry, tick), so a
+/// re-fire after a crash finds the run instead of starting another.
+/// </summary>
+public sealed partial class ScheduleGrain(
+    [PersistentState("schedule", WorkflowStorage.Name)] IPersistentState<ScheduleGrainState> state,
+    PlaybookCache playbooks,
+    IActiveRunIndex index,
+    IOptions<WorkflowOptions> options,
+    TimeProvider time,
+    ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
+{
+    private const string Reminder = "schedule";
+    private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private IGrainTimer? _timer;
+    private DateTimeOffset? _nextTick;
+    private bool _resettle;
+    private ScheduleSpec? _spec;
+
+    private ScheduleGrainState S => state.State;
+
+    private bool Live => S.Config is { Enabled: true } && !S.Removed;
+
+    /// <summary>The key of the schedule in the active index, which a recovering silo wakes (run ids never hold ':').</summary>
+    public static string IndexKey(string scheduleKey) => IndexPrefix + scheduleKey;
+
+    /// <summary>What marks a schedule in the active index.</summary>
+    public const string IndexPrefix = "schedule:";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Live)
+        {
+            await SettleAndArmAsync();
+        }
+    }
+
+    public async Task ConfigureAsync(ScheduleConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (S.Config == config && !S.Removed)
+        {
+            return;
+        }
+
+        var wasLive = Live;
+        S.Config = config;
+        S.Removed = false;
+        _spec = null;
+        var spec = await SpecAsync();
+        var expression = $"{spec.Cron} {spec.TimeZoneId}";
+        if (S.LastTick is null || S.Expression != expression)
+        {
+            // A new entry, or a new cron or time zone: its ticks start now; past ones are not backfilled.
+            S.LastTick = time.GetUtcNow();
+            S.Expression = expression;
+        }
+
+        await state.WriteAsync(this, logger);
+        if (Live)
+        {
+            await index.AddAsync(IndexKey(this.GetPrimaryKeyString()), CancellationToken.None);
+            await EnsureReminderAsync();
+            if (!wasLive)
+            {
+                Enabled(logger, Key, spec.Cron);
+            }
+
+            // Enabled again: the ticks that fell due while it was disabled count as missed.
+            await SettleAndArmAsync();
+        }
+        else
+        {
+            await StopAsync();
+        }
+    }
+
+    public async Task RemoveAsync()
+    {
+        if (S.Removed)
+        {
+            return;
+        }
+
+        S.Removed = true;
+        await state.WriteAsync(this, logger);
+        await StopAsync();
+        DeactivateOnIdle();
+    }
+
+    public async Task WakeAsync()
+    {
+        if (Live && _timer is null)
+        {
+            await SettleAndArmAsync();
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!Live)
+        {
+            await StopAsync();
+            return;
+        }
+
+        if (_timer is null)
+        {
+            await SettleAndArmAsync();
+        }
+    }
+
+    public async Task<ScheduleInfo?> GetInfoAsync()
+    {
+        if (S.Config is not { } config)
+        {
+            return null;
+        }
+
+        var spec = await SpecAsync();
+        var next = _nextTick ?? (Live && S.LastTick is { } last ? TickPlanner.Next(spec, last) : null);
+        return new ScheduleInfo(
+            config.Playbook, config.Index, spec.Cron, spec.TimeZoneId, Lower(spec.Catchup), Lower(spec.Overlap), Live,
+            next, S.LastTick, S.LastRunId, S.Fired, S.Skipped, S.LastError);
+    }
+
+    public async Task<StartRunResult> TriggerNowAsync()
+    {
+        if (S.Config is null || S.Removed)
+        {
+            return new StartRunResult(string.Empty, false, false, [$"schedule {Key} does not exist"]);
+        }
+
+        var now = time.GetUtcNow();
+        var tick = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        return await StartTickAsync(tick, manual: true);
+    }
+
+    private string Key => this.GetPrimaryKeyString();
+
+    // Settles the ticks missed while nothing watched, then arms the timer for the next tick.
+    private async Task SettleAndArmAsync()
+    {
+        var spec = await SpecAsync();
+        var now = time.GetUtcNow();
+        var last = S.LastTick ?? now;
+        var settled = TickPlanner.SettleMissed(spec, last, now);
+        if (settled.Watermark is { } watermark)
+        {
+            if (settled.Skipped > 0)
+            {
+                S.Skipped += settled.Skipped;
+                MissedTicks(logger, Key, settled.Skipped, spec.Catchup, last, now);
+            }
+
+            foreach (var tick in settled.Fire)
+            {
+                if (!await FireAsync(tick))
+                {
+                    Arm(null, time.GetUtcNow() + RetryAfterFailure, resettle: true);
+                    return;
+                }
+
+                S.LastTick = tick;
+                await state.WriteAsync(this, logger);
+            }
+
+            S.LastTick = watermark;
+            await state.WriteAsync(this, logger);
+        }
+
+        Arm(TickPlanner.Next(spec, S.LastTick ?? now));
+    }
+
+    // Arms the timer to fire `tick` on time (at `at`, by default the tick itself), or to settle again (`resettle`).
+    private void Arm(DateTimeOffset? tick, DateTimeOffset? at = null, bool resettle = false)
+    {
+        _timer?.Dispose();
+        _timer = null;
+        _nextTick = tick;
+        _resettle = resettle;
+        if ((at ?? tick) is not { } due)
+        {
+            return;
+        }
+
+        var delay = due - time.GetUtcNow();
+        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    // The timer of an active schedule: every tick it was armed for is on time. Ticks that fell due behind it (a
+    // timer late by more than the period) are fired too, in order: nothing stopped watching them.
+    private async Task OnTimerAsync()
+    {
+        _timer?.Dispose();
+        _timer = null;
+        if (!Live)
+        {
+            return;
+        }
+
+        if (_resettle)
+        {
+            await SettleAndArmAsync();
+            return;
+        }
+
+        var spec = await SpecAsync();
+        var tick = _nextTick;
+        while (tick is { } due && due <= time.GetUtcNow())
+        {
+            if (!await FireAsync(due))
+            {
+                Arm(due, time.GetUtcNow() + RetryAfterFailure);
+                return;
+            }
+
+            S.LastTick = due;
+            await state.WriteAsync(this, logger);
+            tick = TickPlanner.Next(spec, due);
+        }
+
+        Arm(tick);
+    }
+
+    // Starts the run of one tick; false when it could not be reached (try again), true when it is settled
+    // (started, found, or refused for good: a refusal is recorded and the tick is not tried again).
+    private async Task<bool> FireAsync(DateTimeOffset tick)
+    {
+        try
+        {
+            var result = await StartTickAsync(tick, manual: false);
+            if (!result.Started && !result.AlreadyExisted)
+            {
+                S.LastError = $"tick {Iso(tick)}: {string.Join("; ", result.Errors)}";
+                TickRefused(logger, Key, tick, S.LastError);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            TickFailed(logger, Key, tick, ex.Message);
+            return false;
+        }
+    }
+
+    private async Task<StartRunResult> StartTickAsync(DateTimeOffset tick, bool manual)
+    {
+        var config = S.Config!;
+        var spec = await SpecAsync();
+        var runId = RunIdOf(config.Playbook, config.Index, tick);
+        var run = new JsonObject
+        {
+            ["logical_date"] = tick.ToOffset(spec.TimeZone.GetUtcOffset(tick)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["trigger"] = new JsonObject { ["kind"] = "schedule", ["scheduled_at"] = Iso(tick) },
+        };
+        var parameters = new JsonObject();
+        foreach (var (name, value) in spec.Params)
+        {
+            parameters[name] = value.Render(ExpressionEngine.Shared, ScopeData.ToScope(new JsonObject { ["run"] = run.DeepClone() }));
+        }
+
+        var trigger = new TriggerInfo("schedule", tick, Schedule: config.Index, Name: manual ? "manual" : null);
+        var result = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(config.Playbook, null, parameters.ToJsonString(), trigger));
+        if (result.Started)
+        {
+            S.Fired++;
+            S.LastRunId = runId;
+            S.LastError = null;
+            Fired(logger, Key, tick, runId);
+        }
+
+        return result;
+    }
+
+    /// <summary>The run id of a tick: <c>{playbook}-s{entry}-{tick, UTC, to the second}</c>.</summary>
+    public static string RunIdOf(string playbook, int index, DateTimeOffset tick) =>
+        $"{playbook}-s{index.ToString(CultureInfo.InvariantCulture)}-{tick.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+
+    private async Task<ScheduleSpec> SpecAsync()
+    {
+        if (_spec is { } cached)
+        {
+            return cached;
+        }
+
+        var config = S.Config ?? throw new InvalidOperationException($"schedule {Key} is not configured");
+        var playbook = await playbooks.GetAsync(config.Playbook, config.Version);
+        return _spec = playbook.On.Schedules[config.Index];
+    }
+
+    private async Task EnsureReminderAsync()
+    {
+        if (!S.ReminderSet)
+        {
+            var period = options.Value.WakeReminderPeriod;
+            await this.RegisterOrUpdateReminder(Reminder, period, period);
+            S.ReminderSet = true;
+            await state.WriteAsync(this, logger);
+        }
+    }
+
+    private async Task StopAsync()
+    {
+        Arm(null);
+        if (S.ReminderSet)
+        {
+            if (await this.GetReminder(Reminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+
+            S.ReminderSet = false;
+            await state.WriteAsync(this, logger);
+        }
+
+        await index.RemoveAsync(IndexKey(Key), CancellationToken.None);
+    }
+
+    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    private static string Iso(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} ({Cron}) is live")]
+    private static partial void Enabled(ILogger logger, string schedule, string cron);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} fired tick {Tick:O}: run {RunId}")]
+    private static partial void Fired(ILogger logger, string schedule, DateTimeOffset tick, string runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule}: {Count} tick(s) missed between {From:O} and {To:O} not run (catchup {Catchup})")]
+    private static partial void MissedTicks(ILogger logger, string schedule, long count, CatchupPolicy catchup, DateTimeOffset from, DateTimeOffset to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule}: the run of tick {Tick:O} was refused: {Error}")]
+    private static partial void TickRefused(ILogger logger, string schedule, DateTimeOffset tick, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule}: could not start the run of tick {Tick:O} ({Error}); trying again")]
+    private static partial void TickFailed(ILogger logger, string schedule, DateTimeOffset tick, string error);
+}
