@@ -42,6 +42,8 @@ public static class OwfCommand
             RunControlCommands.Resume(output, error),
             RunControlCommands.Signal(output, error),
             RetryCommand.Create(output, error),
+            SchedulesCommand.Create(output, error),
+            EventsCommand.Create(output, error),
         };
 
         var parsed = root.Parse(args);

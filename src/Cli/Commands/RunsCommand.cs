@@ -12,12 +12,12 @@ namespace Orleans.Workflow.Cli.Commands;
 public static class RunsCommand
 {
     private static readonly WorkStatus[] Listable =
-        [WorkStatus.Running, WorkStatus.Paused, WorkStatus.Succeeded, WorkStatus.Failed, WorkStatus.Cancelled, WorkStatus.TimedOut];
+        [WorkStatus.Pending, WorkStatus.Running, WorkStatus.Paused, WorkStatus.Succeeded, WorkStatus.Failed, WorkStatus.Cancelled, WorkStatus.TimedOut, WorkStatus.Skipped];
 
     public static Command Create(TextWriter output, TextWriter error)
     {
         var playbook = new Option<string?>("--playbook") { Description = "Only runs of this playbook." };
-        var status = new Option<string?>("--status") { Description = "Only runs in this status: running, paused, succeeded, failed, cancelled or timed_out." };
+        var status = new Option<string?>("--status") { Description = "Only runs in this status: pending (waiting for a concurrency slot), running, paused, succeeded, failed, cancelled, timed_out or skipped (a scheduled run skipped by overlap)." };
         var since = new Option<string?>("--since") { Description = "Only runs started since then: an ISO 8601 instant (2026-11-23T08:00:00Z) or a duration back from now (90m, 2d)." };
         var limit = new Option<int>("--limit") { Description = "At most this many runs (default 50, at most 10,000).", DefaultValueFactory = _ => 50 };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of {id, playbook, version, status, owner, attempt, started_at, ended_at}." };

@@ -11,7 +11,7 @@ namespace Orleans.Workflow.Cli.Connection;
 
 /// <summary>
 /// The embedded default: one silo in this process, localhost clustering on free ports, state in memory
-/// (it lives as long as the process). Configuration comes from the environment (<c>Workflow__...</c>).
+/// (it lives as long as the process), schedules not fired. Configuration comes from the environment (<c>Workflow__...</c>).
 /// </summary>
 public sealed class EmbeddedCluster : IAsyncDisposable
 {
@@ -28,6 +28,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public static async Task<EmbeddedCluster> StartAsync(CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // A one-off run fires no schedules (Workflow__FireSchedules=true overrides it).
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Workflow:FireSchedules"] = "false" });
         builder.Configuration.AddEnvironmentVariables();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

@@ -24,6 +24,12 @@ public sealed class WorkflowOptions
     /// </summary>
     public TimeSpan WakeReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Whether this cluster's schedules fire (<c>on.schedule</c>). The embedded silo of a one-off <c>owf run</c> sets it
+    /// false: it runs the playbook once, and its schedules belong to a cluster.
+    /// </summary>
+    public bool FireSchedules { get; set; } = true;
+
     /// <summary>How much of one attempt's log (a shell step's output lines) is published live, in bytes.</summary>
     public int StepLogMaxBytes { get; set; } = 1024 * 1024;
 

@@ -35,7 +35,7 @@ public sealed partial class ScheduleGrain(
 
     private ScheduleGrainState S => state.State;
 
-    private bool Live => S.Config is { Enabled: true } && !S.Removed;
+    private bool Live => S.Config is { Enabled: true } && !S.Removed && options.Value.FireSchedules;
 
     /// <summary>The key of the schedule in the active index, which a recovering silo wakes (run ids never hold ':').</summary>
     public static string IndexKey(string scheduleKey) => IndexPrefix + scheduleKey;
