@@ -90,6 +90,15 @@ public sealed partial class RunGrain(
             return Refused($"params are not a JSON object: {ex.Message}");
         }
 
+        if (request.Trigger.Kind == "event" && ScopeData.ParseOrNull(request.Trigger.EventJson) is JsonObject payload)
+        {
+            // An event's object payload supplies the params it names (other keys are only in run.trigger.event).
+            foreach (var param in playbook.Params.Where(p => payload.ContainsKey(p.Name) && !given.ContainsKey(p.Name)))
+            {
+                given[param.Name] = payload[param.Name]?.DeepClone();
+            }
+        }
+
         var resolved = ParamResolver.Resolve(playbook, given, run);
         if (!resolved.IsValid)
         {
@@ -721,6 +730,8 @@ public sealed partial class RunGrain(
                 ["kind"] = request.Trigger.Kind,
                 ["scheduled_at"] = request.Trigger.ScheduledAt?.ToString("O", CultureInfo.InvariantCulture),
                 ["event"] = ScopeData.ParseOrNull(request.Trigger.EventJson),
+                ["name"] = request.Trigger.Name,
+                ["event_id"] = request.Trigger.EventId,
             },
         };
     }

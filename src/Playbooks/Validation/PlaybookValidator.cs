@@ -16,7 +16,7 @@ public sealed class PlaybookValidator
         FrozenSet.ToFrozenSet(["id", "playbook", "version", "attempt", "started_at", "logical_date", "trigger", "owner"], StringComparer.Ordinal);
 
     private static readonly FrozenSet<string> TriggerFields =
-        FrozenSet.ToFrozenSet(["kind", "scheduled_at", "event"], StringComparer.Ordinal);
+        FrozenSet.ToFrozenSet(["kind", "scheduled_at", "event", "name", "event_id"], StringComparer.Ordinal);
 
     private static readonly Lazy<FrozenSet<string>> JavaScriptGlobals = new(LoadJavaScriptGlobals);
 
@@ -236,7 +236,7 @@ public sealed class PlaybookValidator
                 }
 
                 return first == "trigger" && path.Length > 1 && !TriggerFields.Contains(path[1])
-                    ? $"unknown field 'run.trigger.{path[1]}'{Suggestions.Hint(path[1], TriggerFields)}; run.trigger has kind, scheduled_at, event"
+                    ? $"unknown field 'run.trigger.{path[1]}'{Suggestions.Hint(path[1], TriggerFields)}; run.trigger has kind, scheduled_at, event, name, event_id"
                     : null;
 
             case "tasks":
