@@ -61,4 +61,5 @@ public sealed record AttemptResult(
     [property: Id(0)] int Attempt,
     [property: Id(1)] WorkStatus Status,
     [property: Id(2)] string? OutputJson,
-    [property: Id(3)] string? Error);
+    [property: Id(3)] string? Error,
+    [property: Id(4)] Guid? Activation = null);

@@ -38,6 +38,9 @@ public sealed partial class StepGrain(
 
     private CancellationTokenSource? _attempt;
     private int _interruptedAttempt;
+
+    // Tells this activation's attempts from an earlier activation's (see AttemptEndedAsync).
+    private readonly Guid _activation = Guid.NewGuid();
     private WorkStatus? _cancelledAs;
     private IGrainTimer? _retryTimer;
     private IGrainTimer? _wake;
@@ -197,9 +200,11 @@ public sealed partial class StepGrain(
     public async Task AttemptEndedAsync(AttemptResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Attempt != S.Attempts || S.Status != WorkStatus.Running)
+        if (result.Attempt != S.Attempts || S.Status != WorkStatus.Running || (result.Activation is { } from && from != _activation))
         {
-            return; // A late answer from an attempt that was cancelled or superseded.
+            // A late answer from an attempt that was cancelled or superseded, or from an earlier activation (cancelled
+            // when it was deactivated), whose attempt number the next activation's attempt may have reused.
+            return;
         }
 
         _attempt?.Dispose();
@@ -436,6 +441,7 @@ public sealed partial class StepGrain(
         }
 
         var self = this.AsReference<IStepGrain>();
+        var activation = _activation;
         var attempt = S.Attempts;
         var token = _attempt.Token;
         var key = this.GetPrimaryKeyString();
@@ -456,7 +462,7 @@ public sealed partial class StepGrain(
             }
 
             log.Flush();
-            await DeliverAsync(self, result);
+            await DeliverAsync(self, result with { Activation = activation });
         });
     }
 
