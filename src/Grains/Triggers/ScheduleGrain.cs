@@ -28,6 +28,7 @@ public sealed partial class ScheduleGrain(
 {
     private const string Reminder = "schedule";
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);
     private IGrainTimer? _timer;
     private DateTimeOffset? _nextTick;
     private bool _resettle;
@@ -54,9 +55,9 @@ public sealed partial class ScheduleGrain(
     public async Task ConfigureAsync(ScheduleConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (S.Config == config && !S.Removed)
+        if (S.Config == config && !S.Removed && (!Live || _timer is not null))
         {
-            return;
+            return; // nothing changed, and it is armed if it should be
         }
 
         var wasLive = Live;
@@ -149,7 +150,9 @@ public sealed partial class ScheduleGrain(
 
         var now = time.GetUtcNow();
         var tick = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        return await StartTickAsync(tick, manual: true);
+        var result = await StartTickAsync(tick, manual: true);
+        await state.WriteAsync(this, logger);
+        return result;
     }
 
     private string Key => this.GetPrimaryKeyString();
@@ -200,8 +203,10 @@ public sealed partial class ScheduleGrain(
             return;
         }
 
+        // A timer cannot wait longer than about 49 days, and need not: one that wakes before its tick arms again.
         var delay = due - time.GetUtcNow();
-        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        delay = delay > MaxTimerWait ? MaxTimerWait : delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
+        _timer = this.RegisterGrainTimer(OnTimerAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
     }
 
     // The timer of an active schedule: every tick it was armed for is on time. Ticks that fell due behind it (a

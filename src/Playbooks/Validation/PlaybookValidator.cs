@@ -116,6 +116,11 @@ public sealed class PlaybookValidator
 
     private void CheckSchedules()
     {
+        foreach (var after in _playbook.On.After.Where(a => a.Playbook == _playbook.Name))
+        {
+            Error(after.Position, $"on.after names this playbook itself ('{after.Playbook}'): each run would start the next one forever; use a schedule or name another playbook");
+        }
+
         foreach (var schedule in _playbook.On.Schedules)
         {
             foreach (var (name, value) in schedule.Params)
