@@ -20,6 +20,7 @@ public sealed record StartRunRequest(
 /// <see cref="ScheduledAt"/>: a schedule's tick. <see cref="EventJson"/>: an event's payload, or for <c>after</c> the
 /// upstream run (<c>{playbook, run, status, outputs}</c>). <see cref="Schedule"/>: the index of the <c>on.schedule</c>
 /// entry that fired (its <c>overlap</c> rule applies). <see cref="Name"/>: the event's name, or the upstream playbook.
+/// <see cref="LogicalDate"/>: a tick's date in its schedule's time zone (<c>run.logical_date</c>).
 /// </summary>
 [GenerateSerializer]
 [Alias("owf.TriggerInfo")]
@@ -29,7 +30,8 @@ public sealed record TriggerInfo(
     [property: Id(2)] string? EventJson = null,
     [property: Id(3)] int? Schedule = null,
     [property: Id(4)] string? Name = null,
-    [property: Id(5)] string? EventId = null)
+    [property: Id(5)] string? EventId = null,
+    [property: Id(6)] string? LogicalDate = null)
 {
     public static readonly TriggerInfo Manual = new("manual");
 }

@@ -22,6 +22,7 @@ public interface ITriggerTopicGrain : IGrainWithStringKey
     /// what happened for each.
     /// </summary>
     [Alias("Publish")]
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<TriggeredRun>> PublishAsync(TopicMessage message);
 
     [Alias("ListSubscribers")]

@@ -22,6 +22,13 @@ public interface IUpstreamGrain : IGrainWithStringKey
     [Alias("Check")]
     Task<UpstreamFreshness> CheckAsync(UpstreamCheck check);
 
+    /// <summary>
+    /// <paramref name="playbook"/> has (or, <paramref name="needs"/> false, no longer has) a task that needs this one:
+    /// only then are this task's successes written to storage (else they are only remembered while active).
+    /// </summary>
+    [Alias("Declare")]
+    Task DeclareAsync(string playbook, bool needs);
+
     /// <summary>The task no longer waits (it failed as stale, or its run ended).</summary>
     [Alias("Forget")]
     Task ForgetAsync(string runId, string task);

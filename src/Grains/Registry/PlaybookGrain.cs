@@ -86,16 +86,18 @@ public sealed class PlaybookGrain(
             return ControlResult.Missing($"playbook '{name}' is not registered");
         }
 
+        var current = state.State.Versions[state.State.Current];
+        var playbook = PlaybookLoader.Load(current.Yaml, current.File, cache.ValidationOptions()).Playbook!;
         if (state.State.Disabled != enabled)
         {
+            await SyncTriggersAsync(playbook); // finishes a sync an earlier call may have been cut off in
             return ControlResult.No($"playbook '{name}' is already {(enabled ? "enabled" : "disabled")}");
         }
 
         state.State.Disabled = !enabled;
         state.State.DisabledReason = enabled ? null : reason;
         await state.WriteAsync(this, logger);
-        var current = state.State.Versions[state.State.Current];
-        await SyncTriggersAsync(PlaybookLoader.Load(current.Yaml, current.File, cache.ValidationOptions()).Playbook!);
+        await SyncTriggersAsync(playbook);
         return ControlResult.Done(enabled ? $"playbook '{name}' enabled" : $"playbook '{name}' disabled: it starts no runs until enabled");
     }
 
@@ -156,12 +158,25 @@ public sealed class PlaybookGrain(
             await GrainFactory.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.After(upstream)).SubscribeAsync(name, statuses);
         }
 
+        List<string> needs = [.. playbook.Tasks.SelectMany(t => t.Upstream).Select(n => $"{n.Playbook}/{n.Task}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        foreach (var gone in state.State.Needs.Except(needs, StringComparer.Ordinal))
+        {
+            await GrainFactory.GetGrain<IUpstreamGrain>(gone).DeclareAsync(name, needs: false);
+        }
+
+        foreach (var upstream in needs)
+        {
+            await GrainFactory.GetGrain<IUpstreamGrain>(upstream).DeclareAsync(name, needs: true);
+        }
+
         List<string> events = [.. on.Events], after = [.. follows.Keys];
-        if (state.State.Schedules != on.Schedules.Length || !state.State.Events.SequenceEqual(events) || !state.State.After.SequenceEqual(after))
+        if (state.State.Schedules != on.Schedules.Length || !state.State.Events.SequenceEqual(events) || !state.State.After.SequenceEqual(after)
+            || !state.State.Needs.SequenceEqual(needs))
         {
             state.State.Schedules = on.Schedules.Length;
             state.State.Events = events;
             state.State.After = after;
+            state.State.Needs = needs;
             await state.WriteAsync(this, logger);
         }
     }

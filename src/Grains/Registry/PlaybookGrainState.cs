@@ -32,6 +32,10 @@ public sealed class PlaybookGrainState
     /// <summary>The playbooks it follows (<c>on.after</c>).</summary>
     [Id(7)]
     public List<string> After { get; set; } = [];
+
+    /// <summary>The tasks of other playbooks its tasks need (<c>{playbook}/{task}</c>), declared to their upstream grains.</summary>
+    [Id(8)]
+    public List<string> Needs { get; set; } = [];
 }
 
 [GenerateSerializer]

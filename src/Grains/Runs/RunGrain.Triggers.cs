@@ -104,7 +104,12 @@ public sealed partial class RunGrain
             return null;
         }
 
-        record.UpstreamDeadline ??= time.GetUtcNow() + stale.Wait;
+        if (record.UpstreamDeadline is null)
+        {
+            record.UpstreamDeadline = time.GetUtcNow() + stale.Wait;
+            ArmUpstreamTimer();
+        }
+
         return $"waiting for upstream {stale.Playbook}/{stale.Task}: no success within {Duration.Format(stale.Within)} yet (waits up to {Duration.Format(stale.Wait)})";
     }
 
@@ -178,6 +183,71 @@ public sealed partial class RunGrain
         }
     }
 
+    // Fails the waits that expire, at their deadline; kept alive meanwhile (a recovering silo wakes the run, which
+    // arms it again), so an idle run still fails its stale task on time.
+    private void ArmUpstreamTimer()
+    {
+        var next = S.Tasks.Values
+            .Where(r => r is { Status: WorkStatus.Pending, UpstreamMet: false, UpstreamDeadline: not null })
+            .Min(r => r.UpstreamDeadline);
+        _upstreamTimer?.Dispose();
+        _upstreamTimer = null;
+        if (next is not { } due)
+        {
+            return;
+        }
+
+        var delay = due - time.GetUtcNow();
+        _upstreamTimer = this.RegisterGrainTimer(
+            async () =>
+            {
+                await ExpireUpstreamWaitsAsync();
+                if (!S.Status.IsFinal())
+                {
+                    ArmUpstreamTimer();
+                }
+            },
+            new GrainTimerCreationOptions(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+    }
+
+    // An ended run that could not yet announce its end tries again every few seconds, kept alive until it has.
+    private void RetryAnnounceSoon()
+    {
+        var period = options.Value.ResendInterval;
+        _announce ??= this.RegisterGrainTimer(
+            async () =>
+            {
+                if (S.Announced || S.Request is null)
+                {
+                    _announce?.Dispose();
+                    _announce = null;
+                    return;
+                }
+
+                if (await AnnounceEndAsync(await playbooks.GetAsync(S.Playbook, S.Version)))
+                {
+                    S.Announced = true;
+                    await state.WriteAsync(this, logger);
+                    _announce?.Dispose();
+                    _announce = null;
+                    await LeaveIndexAsync();
+                }
+            },
+            new GrainTimerCreationOptions(period, period) { KeepAlive = true });
+    }
+
+    private async Task LeaveIndexAsync()
+    {
+        try
+        {
+            await activeRuns.RemoveAsync(RunId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            IndexRemoveFailed(logger, RunId, ex.Message); // harmless: a recovery wakes an ended run, which does nothing
+        }
+    }
+
     private static string OwnerNote(string? owner) => owner is null ? string.Empty : $" (owner: {owner})";
 
     /// <summary>
@@ -217,7 +287,7 @@ public sealed partial class RunGrain
         if (S.Status is WorkStatus.Succeeded or WorkStatus.Failed or WorkStatus.Cancelled or WorkStatus.TimedOut)
         {
             var message = new TopicMessage(
-                S.Attempt > 1 ? $"{RunId}-{S.Attempt}" : RunId,
+                S.Attempt > 1 ? $"{RunId}-a{S.Attempt}" : RunId,
                 new JsonObject
                 {
                     ["playbook"] = S.Playbook,

@@ -32,6 +32,9 @@ public sealed partial class RunGrain(
     private readonly List<TaskCompletionSource> _waiters = [];
     private IGrainTimer? _poll;
     private IGrainTimer? _deadline;
+    private IGrainTimer? _announce;
+    private IGrainTimer? _upstreamTimer;
+    private bool _recheckUpstream = true;
     private RunGrainState S => state.State;
 
     private string RunId => this.GetPrimaryKeyString();
@@ -54,6 +57,49 @@ public sealed partial class RunGrain(
     public async Task<StartRunResult> StartAsync(StartRunRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await StartOnceAsync(request);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await ForgetUnsavedAsync();
+            throw;
+        }
+    }
+
+    public async Task<RetryRunResult> RetryAsync(RetryRun request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await RetryOnceAsync(request);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await ForgetUnsavedAsync();
+            throw;
+        }
+    }
+
+    // A start or retry that failed half-way (the admission grain or the index unreachable) must not leave a run that
+    // exists only in this activation's memory: the next start would find it and do nothing. The activation is
+    // dropped and the stored state read back, so a repeat of the call starts from what is stored.
+    private async Task ForgetUnsavedAsync()
+    {
+        DeactivateOnIdle();
+        try
+        {
+            await state.ReadStateAsync();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            state.State = new RunGrainState(); // unreadable now: the deactivation drops it anyway
+        }
+    }
+
+    private async Task<StartRunResult> StartOnceAsync(StartRunRequest request)
+    {
         if (S.Request is not null)
         {
             return new StartRunResult(RunId, false, true, []);
@@ -289,9 +335,8 @@ public sealed partial class RunGrain(
         return ControlResult.Done($"run {RunId} cancelled");
     }
 
-    public async Task<RetryRunResult> RetryAsync(RetryRun request)
+    private async Task<RetryRunResult> RetryOnceAsync(RetryRun request)
     {
-        ArgumentNullException.ThrowIfNull(request);
         RetryRunResult No(string message, ControlOutcome outcome = ControlOutcome.NotApplicable) => new(outcome, S.Attempt, message);
         if (S.Request is null)
         {
@@ -301,6 +346,11 @@ public sealed partial class RunGrain(
         if (!S.Status.IsFinal())
         {
             return No($"run {RunId} is {S.Status.Name()}; only a run that has ended can be retried (cancel it first)");
+        }
+
+        if (!S.Announced)
+        {
+            return No($"run {RunId} has ended and is still telling the cluster (its followers, its concurrency slot); try again in a few seconds");
         }
 
         if (S.Status == WorkStatus.Succeeded && request.Task is null)
@@ -548,6 +598,9 @@ public sealed partial class RunGrain(
     {
         S.StopStatus = status;
         S.StopReason = reason;
+
+        // Written before anything is cancelled: a crash after the tasks heard it still ends the run this way.
+        await state.WriteAsync(this, logger);
         foreach (var (id, record) in S.Tasks.Where(t => !t.Value.Status.IsFinal()).ToList())
         {
             if (record.Dispatched)
@@ -621,22 +674,20 @@ public sealed partial class RunGrain(
         // indexed, so it completes, and announces, again (each announcement is idempotent).
         S.Announced = await AnnounceEndAsync(playbook);
         await state.WriteAsync(this, logger);
-        try
-        {
-            await activeRuns.RemoveAsync(RunId, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            IndexRemoveFailed(logger, RunId, ex.Message); // harmless: a recovery wakes an ended run, which does nothing
-        }
-
+        _poll?.Dispose();
+        _poll = null;
+        _deadline?.Dispose();
+        _upstreamTimer?.Dispose();
+        _upstreamTimer = null;
         if (S.Announced)
         {
-            _poll?.Dispose();
-            _poll = null;
+            await LeaveIndexAsync();
+        }
+        else
+        {
+            RetryAnnounceSoon(); // stays indexed until announced, so a recovery finds it too
         }
 
-        _deadline?.Dispose();
         Publish(status switch
         {
             WorkStatus.Succeeded => RunEventKind.RunSucceeded,
@@ -723,7 +774,7 @@ public sealed partial class RunGrain(
             ["version"] = playbook.Version,
             ["attempt"] = 1,
             ["started_at"] = now.ToString("O", CultureInfo.InvariantCulture),
-            ["logical_date"] = logical.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["logical_date"] = request.Trigger.LogicalDate ?? logical.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["owner"] = playbook.Owner,
             ["trigger"] = new JsonObject
             {
@@ -738,6 +789,17 @@ public sealed partial class RunGrain(
 
     private void StartTimers(TimeSpan? firstPoll = null)
     {
+        if (S.Status.IsFinal())
+        {
+            if (!S.Announced)
+            {
+                RetryAnnounceSoon();
+            }
+
+            return;
+        }
+
+        ArmUpstreamTimer();
         var interval = options.Value.ResendInterval;
         _poll ??= this.RegisterGrainTimer(PollAsync, new GrainTimerCreationOptions(firstPoll is { } first && first < interval ? first : interval, interval));
         if (S.Deadline is { } deadline && _deadline is null)
@@ -760,14 +822,17 @@ public sealed partial class RunGrain(
     {
         if (S.Status.IsFinal())
         {
-            if (!S.Announced && S.Request is not null && (S.Announced = await AnnounceEndAsync(await playbooks.GetAsync(S.Playbook, S.Version))))
-            {
-                await state.WriteAsync(this, logger);
-                _poll?.Dispose();
-                _poll = null;
-            }
-
             return;
+        }
+
+        if (_recheckUpstream)
+        {
+            // A new activation may have missed an upstream's success notice: check the waiting tasks once.
+            _recheckUpstream = false;
+            if (S.Tasks.Values.Any(r => r is { Status: WorkStatus.Pending, UpstreamMet: false, UpstreamDeadline: not null }))
+            {
+                await AdvanceAsync(await playbooks.GetAsync(S.Playbook, S.Version));
+            }
         }
 
         if (S.Paused)

@@ -36,6 +36,7 @@ public sealed partial class AdmissionGrain(
     IOptions<WorkflowOptions> options,
     ILogger<AdmissionGrain> logger) : Grain, IAdmissionGrain
 {
+    private static readonly TimeSpan CheckLimit = TimeSpan.FromSeconds(5);
     private IGrainTimer? _check;
 
     private AdmissionGrainState S => state.State;
@@ -135,8 +136,10 @@ public sealed partial class AdmissionGrain(
         _check ??= this.RegisterGrainTimer(CheckAsync, new GrainTimerCreationOptions(period, period) { KeepAlive = true });
     }
 
-    // The backstop for a lost release: an active run that has ended (or never was) gives its slot back; a waiting
-    // run that has ended leaves the line; an admitted run that missed its one-way notice is told again.
+    // The backstop for a lost release: an active run that has ended (or never was) gives its slot back, and an
+    // admitted run that missed its one-way notice is told again. Only active runs are asked, all at once, each with
+    // a short limit (a run on a dead silo must not hold up admissions); a waiting run that ended is dropped when its
+    // turn comes and it, too, is found ended.
     private async Task CheckAsync()
     {
         if (S.Active.Count == 0 && S.Waiting.Count == 0)
@@ -146,31 +149,36 @@ public sealed partial class AdmissionGrain(
             return;
         }
 
-        var gone = new List<string>();
-        foreach (var runId in S.Active.Concat(S.Waiting.Select(w => w.RunId)).ToList())
+        var active = S.Active.ToList();
+        var statuses = await Task.WhenAll(active.Select(async runId =>
         {
             try
             {
-                var status = await GrainFactory.GetGrain<IRunGrain>(runId).GetStatusAsync();
-                if (status is null || status.Value.IsFinal())
-                {
-                    gone.Add(runId);
-                }
-                else if (status == WorkStatus.Pending && S.Active.Contains(runId))
-                {
-                    GrainFactory.GetGrain<IRunGrain>(runId).AdmittedAsync().Ignore();
-                }
+                return (runId, Known: true, Status: await GrainFactory.GetGrain<IRunGrain>(runId).GetStatusAsync().WaitAsync(CheckLimit));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 CheckFailed(logger, runId, ex.Message); // unreachable for now: check again next time
+                return (runId, Known: false, Status: (WorkStatus?)null);
+            }
+        }));
+
+        var gone = new List<string>();
+        foreach (var (runId, known, status) in statuses.Where(s => s.Known))
+        {
+            if (status is null || status.Value.IsFinal())
+            {
+                gone.Add(runId);
+            }
+            else if (status == WorkStatus.Pending)
+            {
+                GrainFactory.GetGrain<IRunGrain>(runId).AdmittedAsync().Ignore();
             }
         }
 
         if (gone.Count > 0)
         {
             S.Active.RemoveAll(gone.Contains);
-            S.Waiting.RemoveAll(w => gone.Contains(w.RunId));
             await PromoteAsync();
         }
     }

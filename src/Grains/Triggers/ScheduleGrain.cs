@@ -36,7 +36,11 @@ public sealed partial class ScheduleGrain(
 
     private ScheduleGrainState S => state.State;
 
-    private bool Live => S.Config is { Enabled: true } && !S.Removed && options.Value.FireSchedules;
+    // Live: the entry exists and its playbook is enabled. Firing: and this silo fires schedules (a silo with
+    // Workflow:FireSchedules=false leaves a live schedule alone: it neither fires it nor takes its reminder away).
+    private bool Live => S.Config is { Enabled: true } && !S.Removed;
+
+    private bool Firing => Live && options.Value.FireSchedules;
 
     /// <summary>The key of the schedule in the active index, which a recovering silo wakes (run ids never hold ':').</summary>
     public static string IndexKey(string scheduleKey) => IndexPrefix + scheduleKey;
@@ -44,18 +48,22 @@ public sealed partial class ScheduleGrain(
     /// <summary>What marks a schedule in the active index.</summary>
     public const string IndexPrefix = "schedule:";
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    // Missed ticks are settled on the grain's own turn (a timer due now), not inside the activation or the
+    // playbook's call: a catch-up of many ticks then holds up nobody.
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Live)
+        if (Firing)
         {
-            await SettleAndArmAsync();
+            SettleSoon();
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task ConfigureAsync(ScheduleConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (S.Config == config && !S.Removed && (!Live || _timer is not null))
+        if (S.Config == config && !S.Removed && (!Firing || _timer is not null))
         {
             return; // nothing changed, and it is armed if it should be
         }
@@ -74,21 +82,19 @@ public sealed partial class ScheduleGrain(
         }
 
         await state.WriteAsync(this, logger);
-        if (Live)
+        if (!Live)
         {
-            await index.AddAsync(IndexKey(this.GetPrimaryKeyString()), CancellationToken.None);
-            await EnsureReminderAsync();
+            await StopAsync();
+        }
+        else if (Firing)
+        {
             if (!wasLive)
             {
                 Enabled(logger, Key, spec.Cron);
             }
 
             // Enabled again: the ticks that fell due while it was disabled count as missed.
-            await SettleAndArmAsync();
-        }
-        else
-        {
-            await StopAsync();
+            SettleSoon();
         }
     }
 
@@ -100,17 +106,21 @@ public sealed partial class ScheduleGrain(
         }
 
         S.Removed = true;
+        S.LastTick = null; // an entry added again later starts with its next tick
+        S.Expression = null;
         await state.WriteAsync(this, logger);
         await StopAsync();
         DeactivateOnIdle();
     }
 
-    public async Task WakeAsync()
+    public Task WakeAsync()
     {
-        if (Live && _timer is null)
+        if (Firing && _timer is null)
         {
-            await SettleAndArmAsync();
+            SettleSoon();
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -121,9 +131,9 @@ public sealed partial class ScheduleGrain(
             return;
         }
 
-        if (_timer is null)
+        if (Firing && _timer is null)
         {
-            await SettleAndArmAsync();
+            SettleSoon();
         }
     }
 
@@ -150,28 +160,36 @@ public sealed partial class ScheduleGrain(
 
         var now = time.GetUtcNow();
         var tick = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        var result = await StartTickAsync(tick, manual: true);
+        StartRunResult result;
+        try
+        {
+            result = await StartTickAsync(tick, manual: true);
+        }
+        catch (ExpressionException ex)
+        {
+            return new StartRunResult(RunIdOf(S.Config.Playbook, S.Config.Index, tick) + ManualSuffix, false, false, [$"schedule params: {ex.Message}"]);
+        }
+
         await state.WriteAsync(this, logger);
         return result;
     }
 
     private string Key => this.GetPrimaryKeyString();
 
-    // Settles the ticks missed while nothing watched, then arms the timer for the next tick.
+    private void SettleSoon() => Arm(null, time.GetUtcNow(), resettle: true);
+
+    // Settles the ticks missed while nothing watched, then arms the timer for the next tick. It also makes sure
+    // the reminder and the index entry exist (both idempotent), so a write that failed after the state's is repaired.
     private async Task SettleAndArmAsync()
     {
+        await index.AddAsync(IndexKey(Key), CancellationToken.None);
+        await EnsureReminderAsync();
         var spec = await SpecAsync();
         var now = time.GetUtcNow();
         var last = S.LastTick ?? now;
         var settled = TickPlanner.SettleMissed(spec, last, now);
         if (settled.Watermark is { } watermark)
         {
-            if (settled.Skipped > 0)
-            {
-                S.Skipped += settled.Skipped;
-                MissedTicks(logger, Key, settled.Skipped, spec.Catchup, last, now);
-            }
-
             foreach (var tick in settled.Fire)
             {
                 if (!await FireAsync(tick))
@@ -185,6 +203,12 @@ public sealed partial class ScheduleGrain(
             }
 
             S.LastTick = watermark;
+            if (settled.Skipped > 0)
+            {
+                S.Skipped += settled.Skipped; // counted once the watermark is written with it
+                MissedTicks(logger, Key, settled.Skipped, spec.Catchup, last, now);
+            }
+
             await state.WriteAsync(this, logger);
         }
 
@@ -215,7 +239,7 @@ public sealed partial class ScheduleGrain(
     {
         _timer?.Dispose();
         _timer = null;
-        if (!Live)
+        if (!Firing)
         {
             return;
         }
@@ -250,7 +274,17 @@ public sealed partial class ScheduleGrain(
     {
         try
         {
-            var result = await StartTickAsync(tick, manual: false);
+            StartRunResult result;
+            try
+            {
+                result = await StartTickAsync(tick, manual: false);
+            }
+            catch (ExpressionException ex)
+            {
+                // The entry's params cannot be rendered: that will not change by trying again.
+                result = new StartRunResult(RunIdOf(S.Config!.Playbook, S.Config.Index, tick), false, false, [$"schedule params: {ex.Message}"]);
+            }
+
             if (!result.Started && !result.AlreadyExisted)
             {
                 S.LastError = $"tick {Iso(tick)}: {string.Join("; ", result.Errors)}";
@@ -270,10 +304,16 @@ public sealed partial class ScheduleGrain(
     {
         var config = S.Config!;
         var spec = await SpecAsync();
-        var runId = RunIdOf(config.Playbook, config.Index, tick);
+        var runId = RunIdOf(config.Playbook, config.Index, tick) + (manual ? ManualSuffix : string.Empty);
+        var logicalDate = tick.ToOffset(spec.TimeZone.GetUtcOffset(tick)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var run = new JsonObject
         {
-            ["logical_date"] = tick.ToOffset(spec.TimeZone.GetUtcOffset(tick)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["id"] = runId,
+            ["playbook"] = config.Playbook,
+            ["version"] = config.Version,
+            ["attempt"] = 1,
+            ["started_at"] = Iso(time.GetUtcNow()),
+            ["logical_date"] = logicalDate,
             ["trigger"] = new JsonObject { ["kind"] = "schedule", ["scheduled_at"] = Iso(tick) },
         };
         var parameters = new JsonObject();
@@ -282,7 +322,7 @@ public sealed partial class ScheduleGrain(
             parameters[name] = value.Render(ExpressionEngine.Shared, ScopeData.ToScope(new JsonObject { ["run"] = run.DeepClone() }));
         }
 
-        var trigger = new TriggerInfo("schedule", tick, Schedule: config.Index, Name: manual ? "manual" : null);
+        var trigger = new TriggerInfo("schedule", tick, Schedule: config.Index, Name: manual ? "manual" : null, LogicalDate: logicalDate);
         var result = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(config.Playbook, null, parameters.ToJsonString(), trigger));
         if (result.Started)
         {
@@ -294,6 +334,9 @@ public sealed partial class ScheduleGrain(
 
         return result;
     }
+
+    /// <summary>Ends the run id of a tick fired by hand, so it never takes the run of a scheduled tick of the same second.</summary>
+    public const string ManualSuffix = "-manual";
 
     /// <summary>The run id of a tick: <c>{playbook}-s{entry}-{tick, UTC, to the second}</c>.</summary>
     public static string RunIdOf(string playbook, int index, DateTimeOffset tick) =>

@@ -49,28 +49,30 @@ public sealed partial class TriggerTopicGrain(
         var key = this.GetPrimaryKeyString();
         var after = key.StartsWith(TriggerTopicNames.AfterPrefix, StringComparison.Ordinal);
         var name = key[(after ? TriggerTopicNames.AfterPrefix.Length : TriggerTopicNames.EventPrefix.Length)..];
-        var results = new List<TriggeredRun>();
-        foreach (var (playbook, statuses) in state.State.Subscribers.OrderBy(s => s.Key, StringComparer.Ordinal))
-        {
-            if (after && !statuses.Contains(message.Status ?? string.Empty))
+        // Interleaved (it only reads the subscribers, and each start is idempotent by run id): a run's end never waits
+        // behind another's; the subscribers start side by side.
+        var starts = state.State.Subscribers
+            .Where(s => !after || s.Value.Contains(message.Status ?? string.Empty))
+            .OrderBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => s.Key)
+            .ToList()
+            .Select(async playbook =>
             {
-                continue;
-            }
+                var runId = RunIdOf(playbook, after ? "after" : "ev", message.Id);
+                var trigger = new TriggerInfo(after ? "after" : "event", EventJson: message.PayloadJson, Name: name, EventId: message.Id);
+                var started = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(playbook, null, "{}", trigger));
+                if (started.Started)
+                {
+                    Started(logger, key, message.Id, playbook, runId);
+                }
+                else if (!started.AlreadyExisted)
+                {
+                    Refused(logger, key, message.Id, playbook, string.Join("; ", started.Errors));
+                }
 
-            var runId = RunIdOf(playbook, after ? "after" : "ev", message.Id);
-            var trigger = new TriggerInfo(after ? "after" : "event", EventJson: message.PayloadJson, Name: name, EventId: message.Id);
-            var started = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(playbook, null, "{}", trigger));
-            results.Add(new TriggeredRun(playbook, runId, started.Started, started.AlreadyExisted, started.Errors));
-            if (started.Started)
-            {
-                Started(logger, key, message.Id, playbook, runId);
-            }
-            else if (!started.AlreadyExisted)
-            {
-                Refused(logger, key, message.Id, playbook, string.Join("; ", started.Errors));
-            }
-        }
-
+                return new TriggeredRun(playbook, runId, started.Started, started.AlreadyExisted, started.Errors);
+            });
+        IReadOnlyList<TriggeredRun> results = await Task.WhenAll(starts);
         return results;
     }
 

@@ -18,12 +18,17 @@ public sealed class UpstreamGrainState
     /// <summary>Waiting tasks as <c>{run id}/{task}</c>.</summary>
     [Id(2)]
     public List<string> Watchers { get; set; } = [];
+
+    /// <summary>The playbooks with a task that needs this one (<c>needs: {playbook, task}</c>).</summary>
+    [Id(3)]
+    public List<string> NeededBy { get; set; } = [];
 }
 
 /// <summary>
 /// When one task of one playbook last succeeded, and who waits for it. Every success of the task reaches it
-/// (one-way, from the run); it is written at once when someone waits, else at most once a second (a success
-/// within the last second may be forgotten by a crash: a waiting task is then told at the next one).
+/// (one-way, from the run). It is written only when some playbook needs the task: at once when a task waits,
+/// else at most once a second (a success within the last second may be forgotten by a crash: a waiting task is
+/// then told at the next one) and when the grain is deactivated.
 /// </summary>
 public sealed partial class UpstreamGrain(
     [PersistentState("upstream", WorkflowStorage.Name)] IPersistentState<UpstreamGrainState> state,
@@ -33,6 +38,7 @@ public sealed partial class UpstreamGrain(
     private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(1);
     private DateTimeOffset _lastWrite = DateTimeOffset.MinValue;
     private IGrainTimer? _flush;
+    private bool _dirty;
 
     private UpstreamGrainState S => state.State;
 
@@ -45,6 +51,12 @@ public sealed partial class UpstreamGrain(
 
         S.LastSuccessAt = at;
         S.LastRunId = runId;
+        if (S.NeededBy.Count == 0 && S.Watchers.Count == 0)
+        {
+            return; // nobody needs this task: remembered while active, never written
+        }
+
+        _dirty = true;
         if (S.Watchers.Count > 0)
         {
             var watchers = S.Watchers.ToList();
@@ -94,6 +106,38 @@ public sealed partial class UpstreamGrain(
         return new UpstreamFreshness(false, S.LastSuccessAt, S.LastRunId);
     }
 
+    public async Task DeclareAsync(string playbook, bool needs)
+    {
+        if (needs ? !S.NeededBy.Contains(playbook) : S.NeededBy.Contains(playbook))
+        {
+            if (needs)
+            {
+                S.NeededBy.Add(playbook);
+            }
+            else
+            {
+                S.NeededBy.Remove(playbook);
+            }
+
+            await WriteAsync(); // with any success remembered meanwhile
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_dirty)
+        {
+            try
+            {
+                await state.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                FlushFailed(logger, this.GetPrimaryKeyString(), ex.Message);
+            }
+        }
+    }
+
     public async Task ForgetAsync(string runId, string task)
     {
         if (S.Watchers.Remove($"{runId}/{task}"))
@@ -105,6 +149,10 @@ public sealed partial class UpstreamGrain(
     private async Task WriteAsync()
     {
         _lastWrite = time.GetUtcNow();
+        _dirty = false;
         await state.WriteAsync(this, logger);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream}: its last success could not be written on deactivation: {Error}")]
+    private static partial void FlushFailed(ILogger logger, string upstream, string error);
 }

@@ -113,12 +113,12 @@ public sealed class AfterTests(WorkflowClusterFixture fixture)
         Assert.True(retry.Started, retry.Message);
         Assert.Equal(WorkStatus.Succeeded, (await fixture.EndOfAsync(upstream)).Status);
 
-        var follower = $"{OnSuccess}-after-{upstream}-2";
+        var follower = $"{OnSuccess}-after-{upstream}-a2";
         await fixture.AppearsAsync(follower);
         var end = await fixture.EndOfAsync(follower);
         Assert.True(end.Status == WorkStatus.Succeeded, end.Show());
         var seen = end.StepOutput("t", "echo")["event"] as JsonObject ?? throw new InvalidOperationException(end.Show());
-        Assert.Equal($"{upstream}-2", (string?)end.StepOutput("t", "echo")["id"]);
+        Assert.Equal($"{upstream}-a2", (string?)end.StepOutput("t", "echo")["id"]);
         Assert.Equal(upstream, (string?)seen["run"]);
         Assert.Equal(2, (int?)seen["attempt"]);
         Assert.Equal("succeeded", (string?)seen["status"]);

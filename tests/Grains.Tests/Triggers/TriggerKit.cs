@@ -73,9 +73,9 @@ internal static class TriggerKit
         return history;
     }
 
-    /// <summary>The tick a schedule run id encodes: <c>{playbook}-s{index}-{yyyyMMddTHHmmssZ}</c>.</summary>
+    /// <summary>The tick a schedule run id encodes: <c>{playbook}-s{index}-{yyyyMMddTHHmmssZ}</c>, and <c>-manual</c> after it when fired by hand.</summary>
     public static DateTimeOffset TickOf(string runId) =>
-        DateTimeOffset.ParseExact(runId[^16..], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+        DateTimeOffset.ParseExact((runId.EndsWith("-manual", StringComparison.Ordinal) ? runId[..^7] : runId)[^16..], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     /// <summary>Waits until the wall clock is in a later second than <paramref name="tick"/> (a manual tick's id has a one-second grain).</summary>
     public static Task NextSecondAsync(DateTimeOffset tick) =>
