@@ -22,6 +22,18 @@ internal sealed record BenchSettings
     /// <summary>Runs held on a signal by the memory scenario.</summary>
     public int Waiting { get; init; } = 1000;
 
+    /// <summary>Consecutive ticks of the per-second schedule measured by the schedule-lateness scenario.</summary>
+    public int Ticks { get; init; } = 300;
+
+    /// <summary>Playbooks, each with one schedule, registered by the schedule-idle scenarios.</summary>
+    public int Schedules { get; init; } = 1000;
+
+    /// <summary>Length of each idle window of the schedule-idle scenarios, in seconds.</summary>
+    public int IdleSeconds { get; init; } = 60;
+
+    /// <summary>The cron expression of the schedule-idle scenario (the hourly variant makes its own).</summary>
+    public string IdleCron { get; init; } = "0 0 1 1 *";
+
     /// <summary>Overrides the memory streams' pulling period (the silo sets 20 ms).</summary>
     public TimeSpan? PullPeriod { get; init; }
 
@@ -60,12 +72,20 @@ internal sealed record BenchSettings
     public bool HistoryAsyncCommit { get; init; }
 
     public const string Usage = """
-        usage: Orleans.Workflow.Execution.Bench [sequential|throughput|memory|all]... [options]
+        usage: Orleans.Workflow.Execution.Bench [sequential|throughput|memory|all|schedule-lateness|schedule-idle|schedule-idle-hourly]... [options]
+          all is sequential, throughput and memory; the schedule scenarios run only when named:
+          schedule-lateness  lateness of consecutive ticks of a per-second schedule (300 ticks: 5 minutes)
+          schedule-idle      CPU and memory of 1,000 idle schedules ('0 0 1 1 *'); 2 idle windows of 60 s
+          schedule-idle-hourly  the same with hourly schedules ('M * * * *', M half an hour from now)
           --steps N         steps of the sequential run (1000)
           --runs N          runs of the throughput scenario (1000)
           --run-steps N     no-op steps per throughput run (10)
           --concurrency N   start calls in flight at once (64)
           --waiting N       runs held on a signal by the memory scenario (1000)
+          --ticks N         ticks measured by schedule-lateness (300)
+          --schedules N     playbooks with one schedule each of schedule-idle (1000)
+          --idle-seconds N  length of each idle window of schedule-idle (60)
+          --idle-cron EXPR  cron of schedule-idle's schedules ("0 0 1 1 *")
           --pull-ms N       memory streams' pulling period in ms (silo default: 20)
           --resend-ms N     Workflow:ResendInterval in ms (default: 5000)
           --plugin noop|pass
@@ -107,12 +127,16 @@ internal sealed record BenchSettings
             var arg = args[i];
             settings = arg switch
             {
-                "sequential" or "throughput" or "memory" or "all" => Add(settings, scenarios, arg),
+                "sequential" or "throughput" or "memory" or "all" or "schedule-lateness" or "schedule-idle" or "schedule-idle-hourly" => Add(settings, scenarios, arg),
                 "--steps" => settings with { SequentialSteps = Int(args, ++i, arg) },
                 "--runs" => settings with { Runs = Int(args, ++i, arg) },
                 "--run-steps" => settings with { RunSteps = Int(args, ++i, arg) },
                 "--concurrency" => settings with { Concurrency = Int(args, ++i, arg) },
                 "--waiting" => settings with { Waiting = Int(args, ++i, arg) },
+                "--ticks" => settings with { Ticks = Int(args, ++i, arg) },
+                "--schedules" => settings with { Schedules = Int(args, ++i, arg) },
+                "--idle-seconds" => settings with { IdleSeconds = Int(args, ++i, arg) },
+                "--idle-cron" => settings with { IdleCron = ++i < args.Count ? args[i] : throw new ArgumentException("--idle-cron needs a cron expression") },
                 "--pull-ms" => settings with { PullPeriod = TimeSpan.FromMilliseconds(Int(args, ++i, arg)) },
                 "--resend-ms" => settings with { ResendInterval = TimeSpan.FromMilliseconds(Int(args, ++i, arg)) },
                 "--plugin" => settings with { Plugin = ++i < args.Count && args[i] is "noop" or "pass" ? args[i] : throw new ArgumentException("--plugin is noop or pass") },

@@ -7,7 +7,9 @@ namespace Orleans.Workflow.Execution.Bench;
 /// <summary>
 /// Measures the execution core, in memory or (<c>--postgres</c>) on PostgreSQL: <c>sequential</c> (per-step overhead
 /// of one long run), <c>throughput</c> (many short runs at once) and <c>memory</c> (bytes per waiting run, active and
-/// collected). Each scenario gets its own silo in this process (and, on PostgreSQL, its own database). Run it in
+/// collected); and, when named, <c>schedule-lateness</c> (lateness of a per-second schedule's ticks) and
+/// <c>schedule-idle</c> / <c>schedule-idle-hourly</c> (CPU and memory of 1,000 idle schedules). Each scenario gets
+/// its own silo in this process (and, on PostgreSQL, its own database). Run it in
 /// Release: <c>dotnet run -c Release --project bench/Execution.Bench -- all</c>.
 /// </summary>
 internal static class Program
@@ -65,7 +67,11 @@ internal static class Program
                     {
                         "sequential" => SequentialScenario.RunAsync(silo, settings, probe, report),
                         "throughput" => ThroughputScenario.RunAsync(silo, settings, probe, report),
-                        _ => MemoryScenario.RunAsync(silo, settings, probe, report),
+                        "memory" => MemoryScenario.RunAsync(silo, settings, probe, report),
+                        "schedule-lateness" => ScheduleLatenessScenario.RunAsync(silo, settings, report),
+                        "schedule-idle" => ScheduleIdleScenario.RunAsync(silo, settings, report, hourly: false),
+                        "schedule-idle-hourly" => ScheduleIdleScenario.RunAsync(silo, settings, report, hourly: true),
+                        _ => throw new InvalidOperationException($"unknown scenario '{scenario}'"),
                     });
                 }
 
