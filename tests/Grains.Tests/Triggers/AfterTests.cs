@@ -73,7 +73,7 @@ public sealed class AfterTests(WorkflowClusterFixture fixture)
         Assert.Equal("succeeded", (string?)seen["status"]);
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["answer"] = 42, ["by"] = upstream }, seen["outputs"]), seen.ToJsonString());
 
-        // The topic handles one message at a time: once it answers after the follower appeared, the message is settled.
+        // The message's subscribers were picked before the follower started: one not picked never starts from it.
         await fixture.TopicSettledAsync(Upstream);
         Assert.Null(await fixture.StatusAsync($"{OnFailure}-after-{upstream}"));
     }

@@ -41,8 +41,9 @@ internal static class TriggerKit
     }
 
     /// <summary>
-    /// Answers once the <c>after:</c> topic of <paramref name="upstream"/> has handled the message it was handling: a
-    /// topic grain takes one call at a time, so a message whose first run exists has been handled when this returns.
+    /// A round trip to the <c>after:</c> topic of <paramref name="upstream"/>. A topic picks the subscribers a message
+    /// starts before it starts any of them, so once one follower of a message exists, a follower it did not pick never
+    /// starts from it; this call only makes sure the topic is reachable before the test looks.
     /// </summary>
     public static Task TopicSettledAsync(this WorkflowClusterFixture fixture, string upstream) =>
         fixture.Cluster.Client.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.After(upstream)).ListSubscribersAsync();
