@@ -322,7 +322,7 @@ public sealed class ClusterCommandTests(ClusterFixture cluster) : IClassFixture<
         Assert.Matches(@"(?m)^RUN\s+PLAYBOOK\s+STATUS\s+ATTEMPT\s+STARTED\s+ENDED\s+OWNER$", table2.Stdout);
         var badStatus = await cluster.OwfAsync("runs", "--status", "done");
         Assert.True(badStatus.ExitCode == 2, badStatus.ToString());
-        Assert.Contains("--status 'done' is not one of running, paused, succeeded, failed, cancelled, timed_out", badStatus.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--status 'done' is not one of pending, running, paused, succeeded, failed, cancelled, timed_out, skipped", badStatus.Stderr, StringComparison.Ordinal);
     }
 
     private async Task RegisterAsync(string name, string yaml)
