@@ -152,6 +152,31 @@ public sealed class PostgresRunHistoryTests(PostgresFixture fixture)
         Assert.Equal(["run-c"], (await store.ListRunsAsync(new RunQuery(Limit: 1), CancellationToken.None)).Select(r => r.RunId));
     }
 
+    [Fact]
+    public async Task ListRuns_WaitingAdmittedAndSkippedRuns_ShowPendingRunningAndSkipped()
+    {
+        await using var store = await NewStoreAsync();
+        const string Data = """{"playbook":"gated","version":"v1"}""";
+        await store.AppendAsync(
+        [
+            Event("w1", "run-wait", RunEventKind.RunStarted, 0) with { DataJson = Data },
+            Event("w2", "run-wait", RunEventKind.RunWaiting, 1),
+            Event("g1", "run-go", RunEventKind.RunStarted, 2) with { DataJson = Data },
+            Event("g2", "run-go", RunEventKind.RunWaiting, 3),
+            Event("g3", "run-go", RunEventKind.RunAdmitted, 4),
+            Event("s1", "run-skip", RunEventKind.RunStarted, 5) with { DataJson = Data },
+            Event("s2", "run-skip", RunEventKind.RunSkipped, 6),
+        ], CancellationToken.None);
+
+        var all = await store.ListRunsAsync(new RunQuery(Playbook: "gated"), CancellationToken.None);
+        Assert.Equal(
+            [("run-skip", Runs.WorkStatus.Skipped), ("run-go", Runs.WorkStatus.Running), ("run-wait", Runs.WorkStatus.Pending)],
+            all.Select(r => (r.RunId, r.Status)));
+        Assert.Equal(T0.AddSeconds(6), all[0].EndedAt);
+        Assert.Equal(["run-skip"], (await store.ListRunsAsync(new RunQuery(Status: Runs.WorkStatus.Skipped), CancellationToken.None)).Select(r => r.RunId));
+        Assert.Equal(["run-wait"], (await store.ListRunsAsync(new RunQuery(Status: Runs.WorkStatus.Pending), CancellationToken.None)).Select(r => r.RunId));
+    }
+
     private async Task<PostgresRunHistory> NewStoreAsync()
     {
         var database = await fixture.Server.CreateDatabaseAsync();

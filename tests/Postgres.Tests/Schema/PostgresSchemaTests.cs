@@ -25,7 +25,7 @@ public sealed class PostgresSchemaTests(PostgresFixture fixture)
     {
         Assert.Equal(Enumerable.Range(1, PostgresSchema.LatestVersion), PostgresSchema.Migrations.Select(m => m.Version));
         Assert.Equal(
-            ["orleans_clustering", "orleans_persistence", "orleans_reminders", "workflow_history", "workflow_active_runs", "workflow_run_list"],
+            ["orleans_clustering", "orleans_persistence", "orleans_reminders", "workflow_history", "workflow_active_runs", "workflow_run_list", "workflow_run_list_admission"],
             PostgresSchema.Migrations.Select(m => m.Name));
     }
 
