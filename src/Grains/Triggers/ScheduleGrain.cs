@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Workflow.Execution;
@@ -23,9 +24,12 @@ public sealed partial class ScheduleGrain(
     PlaybookCache playbooks,
     IActiveRunIndex index,
     IOptions<WorkflowOptions> options,
-    TimeProvider time,
+    [FromKeyedServices(ScheduleGrain.ClockKey)] TimeProvider time,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
 {
+    /// <summary>The key of the <see cref="TimeProvider"/> schedules read (the silo's clock unless a test sets its own).</summary>
+    public const string ClockKey = "owf-schedules";
+
     private const string Reminder = "schedule";
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxTimerWait = TimeSpan.FromDays(1);

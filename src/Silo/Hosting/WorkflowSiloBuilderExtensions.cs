@@ -13,6 +13,7 @@ using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Plugins;
 using Orleans.Workflow.Plugins.BuiltIn;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Silo.Hosting;
 
@@ -99,6 +100,9 @@ public static class WorkflowSiloBuilderExtensions
             }
         });
         services.TryAddSingleton(TimeProvider.System);
+
+        // The clock schedules read (by default the one above): a test can give schedules a clock of their own.
+        services.TryAddKeyedSingleton<TimeProvider>(ScheduleGrain.ClockKey, static (provider, _) => provider.GetRequiredService<TimeProvider>());
         services.AddSingleton<PluginRegistry>();
         services.AddSingleton<PlaybookCache>();
         services.AddSingleton<SecretStore>();

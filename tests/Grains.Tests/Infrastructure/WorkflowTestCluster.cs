@@ -23,9 +23,18 @@ public sealed class WorkflowTestCluster : IAsyncDisposable
 
     public WorkflowClient Client { get; }
 
-    public static async Task<WorkflowTestCluster> StartAsync(IReadOnlyDictionary<string, string> configuration)
+    public static Task<WorkflowTestCluster> StartAsync(IReadOnlyDictionary<string, string> configuration) =>
+        StartAsync(configuration, builder => { });
+
+    /// <summary>As <see cref="StartAsync(IReadOnlyDictionary{string, string})"/>, with more silo configuration (a configurator type of the caller's).</summary>
+    public static async Task<WorkflowTestCluster> StartAsync<TConfigurator>(IReadOnlyDictionary<string, string> configuration)
+        where TConfigurator : ISiloConfigurator, new() =>
+        await StartAsync(configuration, builder => builder.AddSiloBuilderConfigurator<TConfigurator>());
+
+    private static async Task<WorkflowTestCluster> StartAsync(IReadOnlyDictionary<string, string> configuration, Action<TestClusterBuilder> more)
     {
         var builder = new TestClusterBuilder(1);
+        more(builder);
         foreach (var (key, value) in configuration)
         {
             builder.Properties[key] = value;
