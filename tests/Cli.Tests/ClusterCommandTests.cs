@@ -7,7 +7,8 @@ namespace Orleans.Workflow.Cli.Tests;
 /// The <c>owf</c> command set against a real cluster (PostgreSQL and one silo, shared by the class): playbooks,
 /// run controls, watch, history and logs, invoked in process as a user would type them.
 /// </summary>
-public sealed class ClusterCommandTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>, IDisposable
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterCommandTests(ClusterFixture cluster) : IDisposable
 {
     private readonly TempFiles _files = new();
 

@@ -13,7 +13,8 @@ namespace Orleans.Workflow.Cli.Tests;
 
 /// <summary>
 /// A cluster for the <c>owf</c> cluster commands: a throw-away PostgreSQL and one silo in this process on it (the
-/// way <c>dotnet run --project src/Silo</c> runs one), shared by one test class. <c>owf</c> finds it through
+/// way <c>dotnet run --project src/Silo</c> runs one), shared by the classes of <see cref="ClusterCollection"/> (one
+/// at a time: the cluster id is a process-wide environment variable). <c>owf</c> finds it through
 /// <see cref="ConnectionString"/> (<c>--cluster</c>) and reads the cluster id from <c>Workflow__ClusterId</c>, which
 /// this fixture sets for the process while it lives.
 /// </summary>
@@ -112,4 +113,11 @@ internal static class Poll
 
     public static Task UntilAsync(Func<bool> condition, string what, Func<string>? lastSeen = null) =>
         UntilAsync(() => Task.FromResult(condition()), what, lastSeen);
+}
+
+/// <summary>The test classes that use <see cref="ClusterFixture"/>: one fixture, classes run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "owf cluster";
 }

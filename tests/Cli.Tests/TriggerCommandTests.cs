@@ -4,7 +4,8 @@ using Orleans.Workflow.Runs;
 namespace Orleans.Workflow.Cli.Tests;
 
 /// <summary><c>owf schedules</c>, <c>owf schedules trigger</c> and <c>owf events publish</c> against a real cluster (PostgreSQL and one silo).</summary>
-public sealed class TriggerCommandTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>, IDisposable
+[Collection(ClusterCollection.Name)]
+public sealed class TriggerCommandTests(ClusterFixture cluster) : IDisposable
 {
     private readonly TempFiles _files = new();
 
