@@ -18,7 +18,8 @@ public static class SchedulesCommand
         var command = new Command("schedules", $"""
             List schedules (each on.schedule entry of each playbook's current version): its cron and time zone,
             the next tick, the last tick it settled and the run that tick started, how many ticks it fired and
-            how many it skipped (missed while the cluster was down or the playbook disabled, by its catchup).
+            how many it skipped (missed while the schedule was not active: its silo down until another took it
+            over, the cluster down, the playbook disabled; and not caught up by its catchup).
             Exit codes: 0 listed (also when there are none), 2 bad arguments or no cluster, 3 the cluster could not
             be reached, 4 no such playbook.
             {ClusterCommand.NeedsCluster}
@@ -104,8 +105,9 @@ public static class SchedulesCommand
         var cluster = ClusterOption.Create();
         var command = new Command("trigger", $"""
             Fire a schedule now: start the run of a tick whose time is now (to the second), as the schedule would,
-            with its params and its overlap rule (skip, queue, allow). The run's trigger.scheduled_at is that tick.
-            Triggering twice within one second finds the same run.
+            with its params and its overlap rule (skip, queue, allow). The run's trigger.scheduled_at is that tick
+            and its id ends in -manual, so it never takes a scheduled tick's run; triggering twice within one second
+            finds the same run.
             Exit codes: 0 the run started (or existed), 1 it was refused (the playbook is disabled, ...), 2 bad
             arguments or no cluster, 3 the cluster could not be reached, 4 no such playbook or schedule.
             {ClusterCommand.NeedsCluster}
