@@ -17,8 +17,8 @@ public static class SchedulesCommand
         var cluster = ClusterOption.Create();
         var command = new Command("schedules", $"""
             List schedules (each on.schedule entry of each playbook's current version): its cron and time zone,
-            the next tick, the last tick it settled and the run that tick started, how many ticks it fired and
-            how many it skipped (missed while the schedule was not active: its silo down until another took it
+            the next tick, the last tick it settled and the run that tick started, how many ticks it fired (each
+            has a run; under overlap: skip that run may have ended skipped at once) and how many it skipped (missed while the schedule was not active: its silo down until another took it
             over, the cluster down, the playbook disabled; and not caught up by its catchup).
             Exit codes: 0 listed (also when there are none), 2 bad arguments or no cluster, 3 the cluster could not
             be reached, 4 no such playbook.
