@@ -174,7 +174,7 @@ public sealed class WorkflowClient(IClusterClient cluster)
                 : $"playbook '{playbook}' has no schedule {index} (it has {string.Join(", ", schedules.Select(s => s.Index))})"]);
         }
 
-        var result = await cluster.GetGrain<IScheduleGrain>($"{playbook}/{index.ToString(CultureInfo.InvariantCulture)}").TriggerNowAsync();
+        var result = await cluster.GetGrain<IScheduleGrain>(TriggerKeys.Schedule(playbook, index)).TriggerNowAsync();
         if (!result.Started && !result.AlreadyExisted)
         {
             throw new RunNotStartedException(result.Errors);
@@ -192,7 +192,7 @@ public sealed class WorkflowClient(IClusterClient cluster)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         var id = eventId ?? NewRunId();
-        if (id.Length is 0 or > 100 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        if (!TriggerKeys.IsValidEventId(id))
         {
             throw new ArgumentException($"event id '{id}' is invalid: use letters, digits, '.', '_' or '-', at most 100 characters", nameof(eventId));
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orleans.Workflow.Cli.Connection;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Cli.Commands;
 
@@ -61,7 +62,7 @@ public static class EventsCommand
             }
 
             var eventId = result.GetValue(id);
-            if (eventId is not null && (eventId.Length is 0 or > 100 || !eventId.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+            if (eventId is not null && !TriggerKeys.IsValidEventId(eventId))
             {
                 await error.WriteLineAsync($"owf events publish: --id '{eventId}' is invalid: use letters, digits, '.', '_' or '-', at most 100 characters");
                 return OwfCommand.Invalid;

@@ -107,7 +107,7 @@ public sealed class PlaybookGrain(
         var schedules = new List<ScheduleInfo>();
         for (var i = 0; i < state.State.Schedules; i++)
         {
-            if (await GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey(name, i)).GetInfoAsync() is { } info)
+            if (await GrainFactory.GetGrain<IScheduleGrain>(TriggerKeys.Schedule(name, i)).GetInfoAsync() is { } info)
             {
                 schedules.Add(info);
             }
@@ -115,9 +115,6 @@ public sealed class PlaybookGrain(
 
         return schedules;
     }
-
-    /// <summary>The key of a playbook's schedule entry's grain.</summary>
-    public static string ScheduleKey(string playbook, int index) => $"{playbook}/{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     // Brings the schedule grains and the topics in line with the current version and whether it is enabled. Every
     // call is idempotent, and the state records what was done, so a sync cut short is finished by the next one.
@@ -128,12 +125,12 @@ public sealed class PlaybookGrain(
         var on = playbook.On;
         for (var i = 0; i < on.Schedules.Length; i++)
         {
-            await GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey(name, i)).ConfigureAsync(new ScheduleConfig(name, i, playbook.Version, enabled));
+            await GrainFactory.GetGrain<IScheduleGrain>(TriggerKeys.Schedule(name, i)).ConfigureAsync(new ScheduleConfig(name, i, playbook.Version, enabled));
         }
 
         for (var i = on.Schedules.Length; i < state.State.Schedules; i++)
         {
-            await GrainFactory.GetGrain<IScheduleGrain>(ScheduleKey(name, i)).RemoveAsync();
+            await GrainFactory.GetGrain<IScheduleGrain>(TriggerKeys.Schedule(name, i)).RemoveAsync();
         }
 
         foreach (var gone in state.State.Events.Except(on.Events, StringComparer.Ordinal))
@@ -158,7 +155,7 @@ public sealed class PlaybookGrain(
             await GrainFactory.GetGrain<ITriggerTopicGrain>(TriggerTopicNames.After(upstream)).SubscribeAsync(name, statuses);
         }
 
-        List<string> needs = [.. playbook.Tasks.SelectMany(t => t.Upstream).Select(n => $"{n.Playbook}/{n.Task}").Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        List<string> needs = [.. playbook.Tasks.SelectMany(t => t.Upstream).Select(n => TriggerKeys.Upstream(n.Playbook, n.Task)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         foreach (var gone in state.State.Needs.Except(needs, StringComparer.Ordinal))
         {
             await GrainFactory.GetGrain<IUpstreamGrain>(gone).DeclareAsync(name, needs: false);

@@ -117,7 +117,7 @@ public sealed partial class RunGrain
     {
         foreach (var need in task.Upstream)
         {
-            var freshness = await GrainFactory.GetGrain<IUpstreamGrain>($"{need.Playbook}/{need.Task}").CheckAsync(new UpstreamCheck(RunId, task.Id, need.Within));
+            var freshness = await GrainFactory.GetGrain<IUpstreamGrain>(TriggerKeys.Upstream(need.Playbook, need.Task)).CheckAsync(new UpstreamCheck(RunId, task.Id, need.Within));
             if (!freshness.Fresh)
             {
                 return need;
@@ -148,7 +148,7 @@ public sealed partial class RunGrain
 
             foreach (var need in task.Upstream)
             {
-                await GrainFactory.GetGrain<IUpstreamGrain>($"{need.Playbook}/{need.Task}").ForgetAsync(RunId, id);
+                await GrainFactory.GetGrain<IUpstreamGrain>(TriggerKeys.Upstream(need.Playbook, need.Task)).ForgetAsync(RunId, id);
             }
 
             var upstreamOwner = await OwnerOfAsync(stale.Playbook);
@@ -280,7 +280,7 @@ public sealed partial class RunGrain
         {
             foreach (var need in playbook.FindTask(id)?.Upstream ?? [])
             {
-                await GrainFactory.GetGrain<IUpstreamGrain>($"{need.Playbook}/{need.Task}").ForgetAsync(RunId, id);
+                await GrainFactory.GetGrain<IUpstreamGrain>(TriggerKeys.Upstream(need.Playbook, need.Task)).ForgetAsync(RunId, id);
             }
         }
 

@@ -241,7 +241,7 @@ public sealed partial class RunGrain(
         Record(record, report);
         if (report.Status == WorkStatus.Succeeded)
         {
-            GrainFactory.GetGrain<IUpstreamGrain>($"{S.Playbook}/{report.Task}").SucceededAsync(RunId, record.EndedAt!.Value).Ignore();
+            GrainFactory.GetGrain<IUpstreamGrain>(TriggerKeys.Upstream(S.Playbook, report.Task)).SucceededAsync(RunId, record.EndedAt!.Value).Ignore();
         }
 
         var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
