@@ -11,8 +11,8 @@ using Orleans.Storage;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Events;
 using Npgsql;
-using Orleans.Workflow.Silo.Hosting;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting;
+using Orleans.Workflow.Hosting.Postgres;
 
 namespace Orleans.Workflow.Execution.Bench;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
-using Orleans.Workflow.Silo.Hosting;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting;
+using Orleans.Workflow.Hosting.Postgres;
 
 // One silo. Configuration: appsettings.json, environment (Workflow__Postgres, Workflow__SiloPort, ...), arguments
 // (--Workflow:SiloPort=11112). docs/running.md lists every key.

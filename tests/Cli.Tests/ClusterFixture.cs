@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
 using Orleans.Workflow.Runs;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Hosting;
 
 namespace Orleans.Workflow.Cli.Tests;
 

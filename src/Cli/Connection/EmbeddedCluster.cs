@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Client;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Hosting;
 
 namespace Orleans.Workflow.Cli.Connection;
 

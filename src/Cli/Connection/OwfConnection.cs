@@ -6,7 +6,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Events;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Hosting;
 
 namespace Orleans.Workflow.Cli.Connection;
 

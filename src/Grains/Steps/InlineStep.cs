@@ -24,7 +24,6 @@ internal sealed class InlineStep(
     RunEventPublisher events,
     TimeProvider time,
     ILogger logger,
-    IGrainFactory grains,
     int maxOutputBytes)
 {
     private IReadOnlyDictionary<string, string>? _secrets;
@@ -79,7 +78,6 @@ internal sealed class InlineStep(
                 RunAttempt = command.RunAttempt,
                 IdempotencyKey = key,
                 Logger = logger,
-                Grains = grains,
                 Time = time,
                 Redact = text => SecretStore.Redact(text, secrets),
                 Log = line => StepGrain.Publish(events, time, key, command, 1, RunEventKind.StepLog, SecretStore.Redact(line, secrets), ++logged),

@@ -598,7 +598,6 @@ public sealed partial class StepGrain(
             Attempt = attempt,
             IdempotencyKey = key,
             Logger = logger,
-            Grains = GrainFactory,
             Time = time,
             Redact = text => SecretStore.Redact(text, currentSecrets),
             Log = log.Write,

@@ -301,7 +301,7 @@ public sealed partial class TaskGrain(
             return;
         }
 
-        _inline ??= new InlineStep(plugins, events, time, logger, GrainFactory, options.Value.MaxOutputBytes).WithSecrets(secrets.Current);
+        _inline ??= new InlineStep(plugins, events, time, logger, options.Value.MaxOutputBytes).WithSecrets(secrets.Current);
         while (instance.Next < task.Steps.Length)
         {
             var step = task.Steps[instance.Next];

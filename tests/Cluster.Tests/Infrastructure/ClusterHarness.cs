@@ -5,7 +5,7 @@ using Orleans.Configuration;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Hosting;
 using Xunit.Abstractions;
 
 namespace Orleans.Workflow.Cluster.Tests.Infrastructure;

@@ -3,7 +3,7 @@ using Orleans.Hosting;
 using Orleans.TestingHost;
 using Orleans.Workflow.Client;
 using Orleans.Workflow.Events;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Hosting;
 
 namespace Orleans.Workflow.Grains.Tests.Infrastructure;
 

@@ -31,7 +31,6 @@ public sealed class PluginHarness
         Attempt = 1,
         IdempotencyKey = $"run/task/-1/{step}",
         Logger = NullLogger.Instance,
-        Grains = null!,
         Redact = Redact,
         Log = _lines.Enqueue,
         WaitForSignalAsync = WaitForSignalAsync,

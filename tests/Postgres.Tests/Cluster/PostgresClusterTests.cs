@@ -4,7 +4,7 @@ using Orleans.Workflow.Client;
 using Orleans.Workflow.Postgres.Tests.Grains;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
 using Orleans.Workflow.Runs;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting.Postgres;
 
 namespace Orleans.Workflow.Postgres.Tests.Cluster;
 

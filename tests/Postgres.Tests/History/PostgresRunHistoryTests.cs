@@ -1,6 +1,6 @@
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting.Postgres;
 
 namespace Orleans.Workflow.Postgres.Tests.History;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Workflow.Client;
-using Orleans.Workflow.Silo.Hosting;
+using Orleans.Workflow.Hosting;
 
 namespace Orleans.Workflow.Postgres.Tests.Infrastructure;
 

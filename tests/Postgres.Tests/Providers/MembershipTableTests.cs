@@ -7,8 +7,8 @@ using Orleans.Runtime;
 using Orleans.Runtime.Membership;
 using Orleans.Runtime.MembershipService;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
-using Orleans.Workflow.Silo.Hosting;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting;
+using Orleans.Workflow.Hosting.Postgres;
 
 namespace Orleans.Workflow.Postgres.Tests.Providers;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting.Postgres;
 
 namespace Orleans.Workflow.Postgres.Tests.Schema;
 

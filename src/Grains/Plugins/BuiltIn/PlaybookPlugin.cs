@@ -8,7 +8,7 @@ namespace Orleans.Workflow.Plugins.BuiltIn;
 /// waits for it and its output is <c>{id, status, outputs}</c>; a child that does not succeed fails the step.
 /// The child's run id comes from the step's idempotency key, so a retry finds the same child.
 /// </summary>
-public sealed class PlaybookPlugin : IStepPlugin
+public sealed class PlaybookPlugin(IGrainFactory grains) : IStepPlugin
 {
     private static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(10);
 
@@ -29,7 +29,7 @@ public sealed class PlaybookPlugin : IStepPlugin
         var name = context.Text("name") ?? throw new StepFailedException("playbook needs 'name' (the child playbook)");
         var wait = input["wait"] is not JsonValue w || !w.TryGetValue<bool>(out var flag) || flag;
         var childId = ChildRunId(context);
-        var child = context.Grains.GetGrain<IRunGrain>(childId);
+        var child = grains.GetGrain<IRunGrain>(childId);
         var started = await child.StartAsync(new StartRunRequest(
             name,
             null,

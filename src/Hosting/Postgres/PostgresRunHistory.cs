@@ -3,7 +3,7 @@ using NpgsqlTypes;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Runs;
 
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>
 /// Run history in PostgreSQL (<c>owf_run_events</c>, migration 4). A batch is one round trip: the rows go as

@@ -1,4 +1,4 @@
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>The database's schema was written by a newer build than this one; this build must not touch it.</summary>
 public sealed class PostgresSchemaTooNewException : PostgresSchemaException

@@ -31,9 +31,6 @@ public sealed class StepContext
 
     public required ILogger Logger { get; init; }
 
-    /// <summary>Grains, for plugins that talk to the cluster (child runs).</summary>
-    public required IGrainFactory Grains { get; init; }
-
     /// <summary>Replaces every secret value in a text with <c>***</c>.</summary>
     public required Func<string, string> Redact { get; init; }
 

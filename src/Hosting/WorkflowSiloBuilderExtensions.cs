@@ -15,7 +15,7 @@ using Orleans.Workflow.Plugins;
 using Orleans.Workflow.Plugins.BuiltIn;
 using Orleans.Workflow.Triggers;
 
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>The hosting concerns of a workflow silo, one extension each.</summary>
 public static class WorkflowSiloBuilderExtensions

@@ -1,4 +1,4 @@
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>PostgreSQL could not be connected to (down, wrong host or port, unknown database, refused credentials).</summary>
 public sealed class PostgresUnreachableException : PostgresSchemaException

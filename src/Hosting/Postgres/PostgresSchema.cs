@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>
 /// Applies the workflow schema (Orleans' clustering, grain state and reminder tables with their queries, and the
@@ -169,7 +169,7 @@ public sealed partial class PostgresSchema
     private static PostgresMigration[] LoadMigrations()
     {
         var assembly = typeof(PostgresSchema).Assembly;
-        const string Prefix = "Orleans.Workflow.Silo.Postgres.Sql.";
+        const string Prefix = "Orleans.Workflow.Hosting.Postgres.Sql.";
         var migrations = new List<PostgresMigration>();
         foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(Prefix, StringComparison.Ordinal)))
         {

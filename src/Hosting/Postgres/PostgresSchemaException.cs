@@ -1,4 +1,4 @@
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>
 /// The workflow schema could not be applied to PostgreSQL. The message says what is wrong and what to do; a host

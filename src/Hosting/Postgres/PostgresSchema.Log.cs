@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 public sealed partial class PostgresSchema
 {

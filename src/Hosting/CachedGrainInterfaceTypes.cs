@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Metadata;
 using Orleans.Runtime;
 
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>
 /// Orleans 10.4.2 resolves a grain interface's type on every <c>GetGrain&lt;T&gt;(key)</c> by reading the

@@ -5,7 +5,7 @@ using Orleans.Workflow.Execution;
 using Orleans.Workflow.Runs;
 using Orleans.Workflow.Triggers;
 
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>
 /// Wakes every active run when the cluster may have lost some: when this silo starts (the whole cluster may have

@@ -7,9 +7,9 @@ using Orleans.Configuration;
 using Orleans.Storage;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
-using Orleans.Workflow.Silo.Postgres;
+using Orleans.Workflow.Hosting.Postgres;
 
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>A silo on PostgreSQL: Orleans' ADO.NET clustering, grain state and reminders, and the run history.</summary>
 public static class PostgresSiloBuilderExtensions

@@ -1,7 +1,7 @@
 using Npgsql;
 using Orleans.Workflow.Execution;
 
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>The active-run index in PostgreSQL (<c>owf_active_runs</c>, migration 5): one row per unfinished run.</summary>
 public sealed class PostgresActiveRunIndex : IActiveRunIndex, IAsyncDisposable

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Workflow.Execution;
 
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>
 /// A graceful stop (SIGTERM): before Orleans deactivates anything, the silo stops starting step attempts, lets the

@@ -1,4 +1,4 @@
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>One versioned migration of the workflow schema: an embedded <c>Sql/NNNN_name.sql</c> script.</summary>
 /// <param name="Version">Its number (the file name's prefix); migrations apply in this order, once each.</param>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 
-namespace Orleans.Workflow.Silo.Postgres;
+namespace Orleans.Workflow.Hosting.Postgres;
 
 /// <summary>
 /// Applies the schema when the host starts, before any other hosted service (it is registered first and works in

@@ -1,4 +1,4 @@
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>
 /// Where a silo listens, which cluster it joins and how it keeps its state (the <c>Workflow</c> section;

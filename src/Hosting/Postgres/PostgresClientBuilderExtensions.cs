@@ -1,4 +1,4 @@
-namespace Orleans.Workflow.Silo.Hosting;
+namespace Orleans.Workflow.Hosting;
 
 /// <summary>A client of a PostgreSQL-backed workflow cluster (<see cref="PostgresSiloBuilderExtensions.UseWorkflowPostgres(ISiloBuilder, string)"/>).</summary>
 public static class PostgresClientBuilderExtensions
