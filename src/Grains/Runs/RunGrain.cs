@@ -136,7 +136,7 @@ public sealed partial class RunGrain(
             return Refused($"params are not a JSON object: {ex.Message}");
         }
 
-        if (request.Trigger.Kind == "event" && ScopeData.ParseOrNull(request.Trigger.EventJson) is JsonObject payload)
+        if (request.Trigger.Kind == TriggerKind.Event && ScopeData.ParseOrNull(request.Trigger.EventJson) is JsonObject payload)
         {
             // An event's object payload supplies the params it names (other keys are only in run.trigger.event).
             foreach (var param in playbook.Params.Where(p => payload.ContainsKey(p.Name) && !given.ContainsKey(p.Name)))
@@ -161,8 +161,8 @@ public sealed partial class RunGrain(
         S.StartedAt = now;
         var timeout = request.Timeout ?? playbook.Timeout;
         S.Deadline = timeout is { } limit ? now + limit : null;
-        Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind})",
-            new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = request.Trigger.Kind }.ToJsonString());
+        Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind.Name()})",
+            new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = request.Trigger.Kind.Name() }.ToJsonString());
         if (IsGated(playbook) && !await AdmitAsync(playbook, request.Trigger))
         {
             return new StartRunResult(RunId, true, false, []); // skipped by overlap: ended already
@@ -778,7 +778,7 @@ public sealed partial class RunGrain(
             ["owner"] = playbook.Owner,
             ["trigger"] = new JsonObject
             {
-                ["kind"] = request.Trigger.Kind,
+                ["kind"] = request.Trigger.Kind.Name(),
                 ["scheduled_at"] = request.Trigger.ScheduledAt?.ToString("O", CultureInfo.InvariantCulture),
                 ["event"] = ScopeData.ParseOrNull(request.Trigger.EventJson),
                 ["name"] = request.Trigger.Name,

@@ -326,7 +326,7 @@ public sealed partial class ScheduleGrain(
             parameters[name] = value.Render(ExpressionEngine.Shared, ScopeData.ToScope(new JsonObject { ["run"] = run.DeepClone() }));
         }
 
-        var trigger = new TriggerInfo("schedule", tick, Schedule: config.Index, Name: manual ? "manual" : null, LogicalDate: logicalDate);
+        var trigger = new TriggerInfo(TriggerKind.Schedule, tick, Schedule: config.Index, Name: manual ? "manual" : null, LogicalDate: logicalDate);
         var result = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(config.Playbook, null, parameters.ToJsonString(), trigger));
         if (result.Started)
         {

@@ -59,7 +59,7 @@ public sealed partial class TriggerTopicGrain(
             .Select(async playbook =>
             {
                 var runId = RunIdOf(playbook, after ? "after" : "ev", message.Id);
-                var trigger = new TriggerInfo(after ? "after" : "event", EventJson: message.PayloadJson, Name: name, EventId: message.Id);
+                var trigger = new TriggerInfo(after ? TriggerKind.After : TriggerKind.Event, EventJson: message.PayloadJson, Name: name, EventId: message.Id);
                 var started = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(playbook, null, "{}", trigger));
                 if (started.Started)
                 {

@@ -34,7 +34,7 @@ public sealed class PlaybookPlugin(IGrainFactory grains) : IStepPlugin
             name,
             null,
             (input["params"] as JsonObject)?.ToJsonString() ?? "{}",
-            new TriggerInfo("playbook"),
+            new TriggerInfo(TriggerKind.Playbook),
             null,
             new ParentRef(context.RunId, context.IdempotencyKey)));
         if (!started.Started && !started.AlreadyExisted)
