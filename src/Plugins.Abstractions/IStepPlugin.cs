@@ -14,9 +14,10 @@ public interface IStepPlugin
     string Name { get; }
 
     /// <summary>
-    /// True only for a plugin that finishes at once, with no I/O and no waiting (<c>noop</c>, <c>log</c>): it runs
-    /// within the step grain's turn, and the step writes its state once, when it ends, instead of also before the
-    /// attempt. If the silo dies during that turn nothing was written, and the task sends the step again.
+    /// True only for a plugin that finishes (or suspends, <see cref="StepContext.Suspend"/>) at once, with no I/O and
+    /// no blocking (<c>noop</c>, <c>log</c>, <c>wait</c>): it runs within the step grain's turn, and the step writes
+    /// its state once, when it ends or suspends, instead of also before the attempt. If the silo dies during that
+    /// turn nothing was written, and the task sends the step again. Its task may first try it in its own turn.
     /// </summary>
     bool RunsInline => false;
 

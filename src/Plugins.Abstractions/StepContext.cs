@@ -37,11 +37,23 @@ public sealed class StepContext
     /// <summary>Writes a line to the step's log (secrets masked).</summary>
     public required Action<string> Log { get; init; }
 
-    /// <summary>Waits for the named signal of this run; completes with its JSON payload.</summary>
-    public required Func<string, CancellationToken, Task<string>> WaitForSignalAsync { get; init; }
-
     /// <summary>The clock (tests move it).</summary>
     public required TimeProvider Time { get; init; }
+
+    /// <summary>The suspension this attempt ended with (<see cref="Suspend"/>), or null.</summary>
+    public Suspension? Suspension { get; private set; }
+
+    /// <summary>
+    /// Ends the attempt suspended (waiting for a time or a signal) rather than finished: return what this returns
+    /// (<c>return context.Suspend(...)</c>). Whatever the plugin returns after calling it is not the output; the
+    /// output is what ends the suspension (a signal's payload).
+    /// </summary>
+    public JsonNode? Suspend(Suspension suspension)
+    {
+        ArgumentNullException.ThrowIfNull(suspension);
+        Suspension = suspension;
+        return null;
+    }
 
     /// <summary>Reads <paramref name="key"/> of the input as text, or null.</summary>
     public string? Text(string key) => Input is JsonObject obj && obj[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : Input is JsonObject o && o[key] is { } node ? node.ToJsonString() : null;

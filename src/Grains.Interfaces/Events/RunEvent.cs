@@ -1,3 +1,5 @@
+using Orleans.Workflow.Runs;
+
 namespace Orleans.Workflow.Events;
 
 /// <summary>
@@ -65,4 +67,38 @@ public enum RunEventKind
 
     /// <summary>A task waits (status pending) for a fresh success of a task of another playbook.</summary>
     TaskWaiting,
+}
+
+/// <summary>Which part of a run a status belongs to.</summary>
+public enum WorkLevel
+{
+    Run,
+    Task,
+    Step,
+}
+
+public static class RunEventKinds
+{
+    /// <summary>
+    /// The one event that says a run, task or step ended with <paramref name="status"/>. A run or task that did
+    /// not succeed, skip, get cancelled or time out failed; a run is never skipped by its tasks (an overlap skip
+    /// has its own event, <see cref="RunEventKind.RunSkipped"/>).
+    /// </summary>
+    public static RunEventKind Ended(WorkLevel level, WorkStatus status) => (level, status) switch
+    {
+        (WorkLevel.Run, WorkStatus.Succeeded) => RunEventKind.RunSucceeded,
+        (WorkLevel.Run, WorkStatus.Cancelled) => RunEventKind.RunCancelled,
+        (WorkLevel.Run, WorkStatus.TimedOut) => RunEventKind.RunTimedOut,
+        (WorkLevel.Run, _) => RunEventKind.RunFailed,
+        (WorkLevel.Task, WorkStatus.Succeeded) => RunEventKind.TaskSucceeded,
+        (WorkLevel.Task, WorkStatus.Skipped) => RunEventKind.TaskSkipped,
+        (WorkLevel.Task, WorkStatus.Cancelled) => RunEventKind.TaskCancelled,
+        (WorkLevel.Task, WorkStatus.TimedOut) => RunEventKind.TaskTimedOut,
+        (WorkLevel.Task, _) => RunEventKind.TaskFailed,
+        (_, WorkStatus.Succeeded) => RunEventKind.StepSucceeded,
+        (_, WorkStatus.Skipped) => RunEventKind.StepSkipped,
+        (_, WorkStatus.Cancelled) => RunEventKind.StepCancelled,
+        (_, WorkStatus.TimedOut) => RunEventKind.StepTimedOut,
+        _ => RunEventKind.StepFailed,
+    };
 }

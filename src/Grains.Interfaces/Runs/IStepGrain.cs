@@ -41,6 +41,7 @@ public interface IStepGrain : IGrainWithStringKey
 /// earlier attempt was lost with its silo).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.ExecuteStep")]
 public sealed record ExecuteStep(
     [property: Id(0)] string RunId,
@@ -54,12 +55,44 @@ public sealed record ExecuteStep(
     [property: Id(8)] bool Resent = false,
     [property: Id(9)] int RunAttempt = 1);
 
-/// <summary>The outcome of one attempt.</summary>
+/// <summary>The outcome of one attempt; <see cref="Suspension"/>: it ended suspended, waiting (the status is then running).</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.AttemptResult")]
 public sealed record AttemptResult(
     [property: Id(0)] int Attempt,
     [property: Id(1)] WorkStatus Status,
     [property: Id(2)] string? OutputJson,
     [property: Id(3)] string? Error,
-    [property: Id(4)] Guid? Activation = null);
+    [property: Id(4)] Guid? Activation = null,
+    [property: Id(5)] StepSuspension? Suspension = null);
+
+/// <summary>
+/// What a suspended attempt waits for, as the step keeps it: the run's <see cref="Signal"/> (its payload becomes
+/// the output), the instant <see cref="WakeAt"/> (it succeeds with no output), and whichever of them comes first
+/// before <see cref="TimeoutAt"/>, else it is timed out with <see cref="TimeoutError"/>. Later: a worker's lease.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("owf.StepSuspension")]
+public sealed record StepSuspension(
+    [property: Id(0)] string? Signal,
+    [property: Id(1)] DateTimeOffset? WakeAt,
+    [property: Id(2)] DateTimeOffset? TimeoutAt,
+    [property: Id(3)] string? TimeoutError)
+{
+    /// <summary>When the step must next look at the suspension: its wake-up or its timeout, whichever is first.</summary>
+    public DateTimeOffset? Due => (WakeAt, TimeoutAt) switch
+    {
+        ({ } wake, { } timeout) => wake < timeout ? wake : timeout,
+        ({ } wake, null) => wake,
+        (null, { } timeout) => timeout,
+        _ => null,
+    };
+
+    /// <summary>The timeout has come, and the wake-up (if any) was not due before it.</summary>
+    public bool TimedOutAt(DateTimeOffset now) => TimeoutAt is { } timeoutAt && now >= timeoutAt && !(WakeAt <= timeoutAt);
+
+    /// <summary>The wake-up has come.</summary>
+    public bool AwakeAt(DateTimeOffset now) => WakeAt is { } wakeAt && now >= wakeAt;
+}

@@ -42,6 +42,7 @@ public interface ITaskGrain : IGrainWithStringKey
 
 /// <summary>What a task needs to run: the pinned playbook, the params, and the outputs of the tasks before it (the run's own timer enforces its deadline).</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.StartTask")]
 public sealed record StartTask(
     [property: Id(0)] string RunId,
@@ -53,6 +54,7 @@ public sealed record StartTask(
 
 /// <summary>How one step (of one foreach instance) ended.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.StepEnded")]
 public sealed record StepEnded(
     [property: Id(0)] int Index,

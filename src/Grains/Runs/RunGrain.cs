@@ -688,13 +688,7 @@ public sealed partial class RunGrain(
             RetryAnnounceSoon(); // stays indexed until announced, so a recovery finds it too
         }
 
-        Publish(status switch
-        {
-            WorkStatus.Succeeded => RunEventKind.RunSucceeded,
-            WorkStatus.Cancelled => RunEventKind.RunCancelled,
-            WorkStatus.TimedOut => RunEventKind.RunTimedOut,
-            _ => RunEventKind.RunFailed,
-        }, null, S.Error?.Message);
+        Publish(RunEventKinds.Ended(WorkLevel.Run, status), null, S.Error?.Message);
         Ended(logger, RunId, S.Playbook, status);
 
         foreach (var waiter in _waiters)

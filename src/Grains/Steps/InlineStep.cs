@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Orleans.Workflow.Events;
@@ -15,9 +14,10 @@ namespace Orleans.Workflow.Steps;
 /// The fast path for a step whose plugin runs inline (<see cref="IStepPlugin.RunsInline"/>: <c>noop</c>, <c>log</c>):
 /// its task runs it within its own turn and keeps the step's record in its own state, so the step costs no grain,
 /// no message and no write of its own. Only the plain outcomes are settled here: skipped by its <c>if</c>, or
-/// succeeded at the first attempt. Anything else (an expression error, a plugin failure, an output over the limit,
-/// a task deadline already passed) gives null, and the step goes to its grain, which runs it from the start with
-/// its retries, timeouts and error messages. An inline plugin has no effect to repeat, so that is safe.
+/// succeeded at the first attempt. Anything else (an expression error, a plugin failure or suspension, an output
+/// over the limit, a task deadline already passed) gives null, and the step goes to its grain, which runs it from
+/// the start with its retries, timeouts and error messages. An inline plugin has no effect to repeat, so that is safe.
+/// Both paths run the step through <see cref="StepExecution"/>.
 /// </summary>
 internal sealed class InlineStep(
     PluginRegistry plugins,
@@ -57,54 +57,36 @@ internal sealed class InlineStep(
         try
         {
             // A step with neither `if` nor `with` reads nothing: its scope is never built.
-            var scope = step.If is null && step.With is null ? null : ScopeData.ToScope(scopeData(), secrets);
-            if (step.If is { } condition && !StepGrain.Truthy(condition.Evaluate(ExpressionEngine.Shared, scope!)))
+            ExpressionScope? scope = null;
+            ExpressionScope Scope() => scope ??= ScopeData.ToScope(scopeData(), secrets);
+            if (!StepExecution.ShouldRun(step, Scope))
             {
-                StepGrain.Publish(events, time, key, command, 0, RunEventKind.StepSkipped, "condition");
+                StepExecution.Publish(events, time, key, command, 0, RunEventKinds.Ended(WorkLevel.Step, WorkStatus.Skipped), "condition");
                 return new StepRecord(step.Id, WorkStatus.Skipped, 0, null, null, now, now, "condition", Inline: true);
             }
 
-            var input = step.With?.Render(ExpressionEngine.Shared, scope!);
-            var logged = 0;
-            var context = new StepContext
+            var input = step.With?.Render(ExpressionEngine.Shared, Scope());
+            // Its events wait until it is settled here: a step handed to its grain publishes its own, once.
+            var lines = new List<string>();
+            var context = StepExecution.Context(command, key, 1, input, secrets, lines.Add, logger, time);
+            var running = StepExecution.RunAsync(plugin, context, new AttemptBounds(now, null, "timed out"), secrets, static () => null, logger, CancellationToken.None);
+            if (!running.IsCompletedSuccessfully || running.Result is not { Status: WorkStatus.Succeeded } result
+                || StepExecution.OutputTooLarge(result.OutputJson, maxOutputBytes) is not null)
             {
-                Input = input,
-                RunId = command.RunId,
-                Playbook = command.Playbook,
-                Task = command.TaskId,
-                Index = command.Index,
-                Step = command.StepId,
-                Attempt = 1,
-                RunAttempt = command.RunAttempt,
-                IdempotencyKey = key,
-                Logger = logger,
-                Time = time,
-                Redact = text => SecretStore.Redact(text, secrets),
-                Log = line => StepGrain.Publish(events, time, key, command, 1, RunEventKind.StepLog, SecretStore.Redact(line, secrets), ++logged),
-                WaitForSignalAsync = (_, _) => throw new InvalidOperationException($"plugin '{plugin.Name}' runs inline and cannot wait"),
-            };
-            StepGrain.Publish(events, time, key, command, 1, RunEventKind.StepStarted, step.Uses);
-            var running = plugin.ExecuteAsync(context, CancellationToken.None);
-            if (!running.IsCompletedSuccessfully)
-            {
-                return null; // Not finished at once after all (or failed): its grain runs it properly.
-            }
-
-            var output = running.Result is { } node ? SecretStore.Redact(node.ToJsonString(), secrets) : null;
-            if (output is not null && Encoding.UTF8.GetByteCount(output) > maxOutputBytes)
-            {
-                return null;
+                return null; // Not finished at once after all, failed, suspended or too large: its grain runs it properly.
             }
 
             var ended = time.GetUtcNow();
-            StepGrain.Publish(events, time, key, command, 1, RunEventKind.StepSucceeded, null);
-            return new StepRecord(step.Id, WorkStatus.Succeeded, 1, output, null, ended, now, null, Inline: true);
+            StepExecution.Publish(events, time, key, command, 1, RunEventKind.StepStarted, step.Uses);
+            for (var i = 0; i < lines.Count; i++)
+            {
+                StepExecution.Publish(events, time, key, command, 1, RunEventKind.StepLog, SecretStore.Redact(lines[i], secrets), i + 1);
+            }
+
+            StepExecution.Publish(events, time, key, command, 1, RunEventKinds.Ended(WorkLevel.Step, WorkStatus.Succeeded), null);
+            return new StepRecord(step.Id, WorkStatus.Succeeded, 1, result.OutputJson, null, ended, now, null, Inline: true);
         }
         catch (ExpressionException)
-        {
-            return null;
-        }
-        catch (StepFailedException)
         {
             return null;
         }

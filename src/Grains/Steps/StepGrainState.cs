@@ -38,22 +38,6 @@ public sealed class StepGrainState
     [Id(9)]
     public bool ContinueOnError { get; set; }
 
-    /// <summary>The signal a running <c>wait</c> step waits for (kept, so the wait outlives the activation).</summary>
-    [Id(10)]
-    public string? WaitSignal { get; set; }
-
-    /// <summary>When a running wait times out (a signal's <c>timeout</c>, or the attempt's or task's limit), if it does.</summary>
-    [Id(11)]
-    public DateTimeOffset? WaitTimeoutAt { get; set; }
-
-    /// <summary>When a running <c>wait</c> for a <c>duration</c> or <c>until</c> an instant is over.</summary>
-    [Id(12)]
-    public DateTimeOffset? WakeAt { get; set; }
-
-    /// <summary>The step's error if the wait reaches <see cref="WaitTimeoutAt"/>.</summary>
-    [Id(13)]
-    public string? WaitTimeoutError { get; set; }
-
     /// <summary>A reminder is registered to wake the step (a long wait or retry delay outlives its activation).</summary>
     [Id(14)]
     public bool WakeReminder { get; set; }
@@ -64,4 +48,11 @@ public sealed class StepGrainState
     /// </summary>
     [Id(15)]
     public int Interruptions { get; set; }
+
+    /// <summary>
+    /// What the running attempt waits for, when its plugin suspended it (a time, a signal): kept here, so the wait
+    /// outlives the activation. (Ids 10 to 13 held the <c>wait</c> plugin's fields before suspensions were generic.)
+    /// </summary>
+    [Id(16)]
+    public StepSuspension? Suspension { get; set; }
 }

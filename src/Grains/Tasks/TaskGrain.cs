@@ -70,7 +70,7 @@ public sealed partial class TaskGrain(
         var scope = ScopeData.ToScope(ScopeData.Parse(command.ScopeJson), secrets.Current());
         try
         {
-            if (task.If is { } condition && !StepGrain.Truthy(condition.Evaluate(ExpressionEngine.Shared, scope)))
+            if (task.If is { } condition && !StepExecution.Truthy(condition.Evaluate(ExpressionEngine.Shared, scope)))
             {
                 S.Reason = "condition";
                 await FinishAsync(WorkStatus.Skipped, null, null);
@@ -394,14 +394,7 @@ public sealed partial class TaskGrain(
         await state.WriteAsync(this, logger);
         _poll?.Dispose();
         _poll = null;
-        Publish(status switch
-        {
-            WorkStatus.Succeeded => RunEventKind.TaskSucceeded,
-            WorkStatus.Skipped => RunEventKind.TaskSkipped,
-            WorkStatus.Cancelled => RunEventKind.TaskCancelled,
-            WorkStatus.TimedOut => RunEventKind.TaskTimedOut,
-            _ => RunEventKind.TaskFailed,
-        }, error ?? S.Reason);
+        Publish(RunEventKinds.Ended(WorkLevel.Task, status), error ?? S.Reason);
         ReportUp();
     }
 

@@ -33,9 +33,69 @@ public sealed class PluginHarness
         Logger = NullLogger.Instance,
         Redact = Redact,
         Log = _lines.Enqueue,
-        WaitForSignalAsync = WaitForSignalAsync,
         Time = TimeProvider.System,
     };
+
+    /// <summary>
+    /// Runs one attempt of <paramref name="plugin"/> and, when it suspends, carries the suspension out as a step
+    /// would: waits until its instant, or for its signal (answered by <see cref="WaitForSignalAsync"/>) within its
+    /// timeout, which ends in a <see cref="TimeoutException"/> carrying the suspension's error.
+    /// </summary>
+    public Task<JsonNode?> RunAsync(IStepPlugin plugin, StepContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        ArgumentNullException.ThrowIfNull(context);
+        var attempt = plugin.ExecuteAsync(context, cancellationToken);
+        if (attempt.IsCompletedSuccessfully && context.Suspension is null)
+        {
+            return attempt;
+        }
+
+        if (attempt.IsCompletedSuccessfully && context.Suspension is { At: { } at } && at <= context.Time.GetUtcNow())
+        {
+            return Task.FromResult<JsonNode?>(null);
+        }
+
+        return SuspendedAsync(attempt, context, cancellationToken);
+    }
+
+    private async Task<JsonNode?> SuspendedAsync(Task<JsonNode?> attempt, StepContext context, CancellationToken cancellationToken)
+    {
+        var output = await attempt;
+        switch (context.Suspension)
+        {
+            case null:
+                return output;
+            case { At: { } at }:
+                var delay = at - context.Time.GetUtcNow();
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, context.Time, cancellationToken);
+                }
+
+                return null;
+            case { Signal: { } signal } suspension:
+                using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    if (suspension.Timeout is { } timeout)
+                    {
+                        limit.CancelAfter(timeout);
+                    }
+
+                    try
+                    {
+                        return JsonNode.Parse(await WaitForSignalAsync(signal, limit.Token));
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        throw new TimeoutException(suspension.TimeoutError);
+                    }
+                }
+
+            default:
+                throw new InvalidOperationException("a suspension with neither an instant nor a signal");
+        }
+    }
 
     /// <summary>Parses a test's JSON literal into the plugin input.</summary>
     public static JsonNode? Json(string json) => JsonNode.Parse(json);

@@ -106,7 +106,7 @@ public sealed class LogPluginTests
     }
 }
 
-/// <summary>The <c>wait</c> plugin (durations and instants; signals are covered through the cluster).</summary>
+/// <summary>The <c>wait</c> plugin, its suspensions carried out by the harness as a step would (the durable waits are covered through the cluster).</summary>
 public sealed class WaitPluginTests
 {
     private readonly WaitPlugin _plugin = new();
@@ -117,7 +117,7 @@ public sealed class WaitPluginTests
     {
         var watch = Stopwatch.StartNew();
 
-        var output = await Eventually.Within(_plugin.ExecuteAsync(_harness.Context(new JsonObject { ["duration"] = "200ms" }), CancellationToken.None), "the wait to end");
+        var output = await Eventually.Within(_harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["duration"] = "200ms" }), CancellationToken.None), "the wait to end");
 
         Assert.Null(output);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190), $"waited only {watch.Elapsed}");
@@ -130,7 +130,7 @@ public sealed class WaitPluginTests
     public async Task ExecuteAsync_LongDurationCancelled_EndsPromptly(string duration)
     {
         using var cancel = new CancellationTokenSource();
-        var step = _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["duration"] = duration }), cancel.Token);
+        var step = _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["duration"] = duration }), cancel.Token);
         Assert.False(step.IsCompleted);
 
         await cancel.CancelAsync();
@@ -143,7 +143,7 @@ public sealed class WaitPluginTests
     [InlineData("2020-06-01T08:30:00+02:00")]
     public async Task ExecuteAsync_UntilInThePast_ReturnsAtOnce(string until)
     {
-        var step = _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["until"] = until }), CancellationToken.None);
+        var step = _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["until"] = until }), CancellationToken.None);
 
         Assert.True(step.IsCompletedSuccessfully);
         Assert.Null(await step);
@@ -154,7 +154,7 @@ public sealed class WaitPluginTests
     {
         var until = DateTimeOffset.UtcNow.AddMilliseconds(300);
 
-        await Eventually.Within(_plugin.ExecuteAsync(_harness.Context(new JsonObject { ["until"] = until.ToString("O") }), CancellationToken.None), "the wait to end");
+        await Eventually.Within(_harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["until"] = until.ToString("O") }), CancellationToken.None), "the wait to end");
 
         Assert.True(DateTimeOffset.UtcNow >= until.AddMilliseconds(-15), $"returned at {DateTimeOffset.UtcNow:O}, before {until:O}");
     }
@@ -163,7 +163,7 @@ public sealed class WaitPluginTests
     public async Task ExecuteAsync_UntilInTheFarFutureCancelled_EndsPromptly()
     {
         using var cancel = new CancellationTokenSource();
-        var step = _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["until"] = DateTimeOffset.UtcNow.AddDays(3).ToString("O") }), cancel.Token);
+        var step = _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["until"] = DateTimeOffset.UtcNow.AddDays(3).ToString("O") }), cancel.Token);
 
         await cancel.CancelAsync();
 
@@ -177,7 +177,7 @@ public sealed class WaitPluginTests
     [InlineData("")]
     public async Task ExecuteAsync_BadDuration_FailsClearly(string duration)
     {
-        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["duration"] = duration }), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["duration"] = duration }), CancellationToken.None));
 
         Assert.Contains("'duration'", ex.Message);
         Assert.Contains("not a duration", ex.Message);
@@ -186,7 +186,7 @@ public sealed class WaitPluginTests
     [Fact]
     public async Task ExecuteAsync_BadUntil_FailsClearly()
     {
-        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["until"] = "tomorrow morning" }), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["until"] = "tomorrow morning" }), CancellationToken.None));
 
         Assert.Contains("'until'", ex.Message);
         Assert.Contains("tomorrow morning", ex.Message);
@@ -195,7 +195,7 @@ public sealed class WaitPluginTests
     [Fact]
     public async Task ExecuteAsync_NothingToWaitFor_FailsClearly()
     {
-        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _plugin.ExecuteAsync(_harness.Context(new JsonObject()), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _harness.RunAsync(_plugin, _harness.Context(new JsonObject()), CancellationToken.None));
 
         Assert.Contains("'duration'", ex.Message);
         Assert.Contains("'until'", ex.Message);
@@ -205,7 +205,7 @@ public sealed class WaitPluginTests
     [Fact]
     public async Task ExecuteAsync_DurationAndUntilTogether_FailsClearly()
     {
-        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["duration"] = "1s", ["until"] = "2000-01-01T00:00:00Z" }), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["duration"] = "1s", ["until"] = "2000-01-01T00:00:00Z" }), CancellationToken.None));
 
         Assert.Contains("exactly one", ex.Message);
     }
@@ -215,7 +215,7 @@ public sealed class WaitPluginTests
     {
         var harness = new PluginHarness { WaitForSignalAsync = (name, _) => Task.FromResult(name == "approve" ? "{\"approved\": true, \"by\": \"jane\"}" : "null") };
 
-        var output = await _plugin.ExecuteAsync(harness.Context(new JsonObject { ["signal"] = "approve" }), CancellationToken.None);
+        var output = await harness.RunAsync(_plugin, harness.Context(new JsonObject { ["signal"] = "approve" }), CancellationToken.None);
 
         Assert.True(JsonNode.DeepEquals(new JsonObject { ["approved"] = true, ["by"] = "jane" }, output));
     }
@@ -225,7 +225,7 @@ public sealed class WaitPluginTests
     {
         var harness = new PluginHarness { WaitForSignalAsync = async (_, token) => { await Task.Delay(Timeout.Infinite, token); return "null"; } };
 
-        var ex = await Assert.ThrowsAsync<TimeoutException>(() => Eventually.Within(_plugin.ExecuteAsync(harness.Context(new JsonObject { ["signal"] = "approve", ["timeout"] = "100ms" }), CancellationToken.None), "the signal wait to time out"));
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => Eventually.Within(harness.RunAsync(_plugin, harness.Context(new JsonObject { ["signal"] = "approve", ["timeout"] = "100ms" }), CancellationToken.None), "the signal wait to time out"));
 
         Assert.Contains("'approve'", ex.Message);
         Assert.Contains("100ms", ex.Message);
@@ -236,7 +236,7 @@ public sealed class WaitPluginTests
     {
         var harness = new PluginHarness { WaitForSignalAsync = async (_, token) => { await Task.Delay(Timeout.Infinite, token); return "null"; } };
         using var cancel = new CancellationTokenSource();
-        var step = _plugin.ExecuteAsync(harness.Context(new JsonObject { ["signal"] = "approve", ["timeout"] = "1d" }), cancel.Token);
+        var step = harness.RunAsync(_plugin, harness.Context(new JsonObject { ["signal"] = "approve", ["timeout"] = "1d" }), cancel.Token);
 
         await cancel.CancelAsync();
 
@@ -247,7 +247,7 @@ public sealed class WaitPluginTests
     [Fact]
     public async Task ExecuteAsync_SignalWithBadTimeout_FailsClearly()
     {
-        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _plugin.ExecuteAsync(_harness.Context(new JsonObject { ["signal"] = "approve", ["timeout"] = "a while" }), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<StepFailedException>(() => _harness.RunAsync(_plugin, _harness.Context(new JsonObject { ["signal"] = "approve", ["timeout"] = "a while" }), CancellationToken.None));
 
         Assert.Contains("'timeout'", ex.Message);
     }
