@@ -18,7 +18,13 @@ public enum WorkStatus
 
 public static class WorkStatuses
 {
-    public static bool IsFinal(this WorkStatus status) => status is >= WorkStatus.Succeeded and < WorkStatus.Paused;
+    /// <summary>Whether the work is over and stays so (a retried run starts an attempt of its own). Named, not by enum order.</summary>
+    public static bool IsFinal(this WorkStatus status) => status switch
+    {
+        WorkStatus.Succeeded or WorkStatus.Failed or WorkStatus.Skipped or WorkStatus.Cancelled or WorkStatus.TimedOut => true,
+        WorkStatus.Pending or WorkStatus.Queued or WorkStatus.Running or WorkStatus.Paused => false,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "not a work status"),
+    };
 
     /// <summary>The name in snapshots and events: <c>timed_out</c>, <c>succeeded</c>.</summary>
     public static string Name(this WorkStatus status) => status == WorkStatus.TimedOut ? "timed_out" : status.ToString().ToLowerInvariant();
