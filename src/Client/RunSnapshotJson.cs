@@ -6,7 +6,8 @@ namespace Orleans.Workflow.Client;
 
 /// <summary>
 /// The stable JSON shape of a run snapshot, as <c>owf run --json</c> and <c>owf status --json</c> print it:
-/// <c>{"id","playbook","version","status","owner","outputs","error","tasks":{"task":{"status","reason","outputs","steps":[...],"instances":[...]}}}</c>.
+/// <c>{"id","playbook","version","status","owner","attempt","started_at","ended_at","params","outputs","error",
+/// "tasks":{"task":{"status","reason","outputs","steps":[...],"instances":[...]}},"trigger":{"kind","scheduled_at","event","name","after"},"logical_date"}</c>.
 /// </summary>
 public static class RunSnapshotJson
 {
@@ -57,6 +58,8 @@ public static class RunSnapshotJson
                 ? new JsonObject { ["message"] = error.Message, ["task"] = error.Task, ["step"] = error.Step, ["index"] = error.Index }
                 : null,
             ["tasks"] = tasks,
+            ["trigger"] = snapshot.Trigger?.ToJson(),
+            ["logical_date"] = snapshot.LogicalDate,
         };
     }
 

@@ -28,6 +28,7 @@ public sealed class HttpPlugin : IStepPlugin
             throw new StepFailedException($"http 'url' is not an absolute http(s) URL: {context.Redact(url)}");
         }
 
+        var expected = ExpectedCodes(input["expect"], context.Redact);
         if (input["json"] is not null && input["body"] is not null)
         {
             throw new StepFailedException("http takes at most one of 'body' (raw text) and 'json' (a value sent as JSON)");
@@ -77,7 +78,7 @@ public sealed class HttpPlugin : IStepPlugin
                 ["body"] = text,
                 ["json"] = TryJson(text, response.Content.Headers.ContentType),
             };
-            if (!Expected(input["expect"], (int)response.StatusCode))
+            if (!(expected?.Contains((int)response.StatusCode) ?? response.IsSuccessStatusCode))
             {
                 throw new StepFailedException($"{request.Method} {context.Redact(uri.GetLeftPart(UriPartial.Path))} answered {(int)response.StatusCode} {response.ReasonPhrase}") { Output = result };
             }
@@ -97,15 +98,56 @@ public sealed class HttpPlugin : IStepPlugin
         return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', pairs);
     }
 
-    private static bool Expected(JsonNode? expect, int status)
+    /// <summary>
+    /// The codes of <c>expect</c> (one code or a list), or null for its default (any 2xx). A code is a JSON number or a
+    /// numeric text (<c>404</c> and <c>"404"</c>: YAML numbers and expression results both arrive); anything else fails.
+    /// </summary>
+    private static HashSet<int>? ExpectedCodes(JsonNode? expect, Func<string, string> redact)
     {
         if (expect is null)
         {
-            return status is >= 200 and < 300;
+            return null;
         }
 
-        var codes = expect is JsonArray array ? array : [expect.DeepClone()];
-        return codes.Any(c => c is JsonValue value && (value.TryGetValue<int>(out var code) || (value.TryGetValue<string>(out var text) && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out code))) && code == status);
+        var items = expect is JsonArray array ? [.. array] : new List<JsonNode?> { expect };
+        var codes = new HashSet<int>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (!TryStatusCode(items[i], out var code))
+            {
+                var where = expect is JsonArray ? $"'expect' item {i + 1}" : "'expect'";
+                throw new StepFailedException($"http {where} is {redact(Describe(items[i]))}: give HTTP status codes from 100 to 599, one or a list (expect: [200, 404])");
+            }
+
+            codes.Add(code);
+        }
+
+        return codes;
+    }
+
+    private static bool TryStatusCode(JsonNode? item, out int code)
+    {
+        code = 0;
+        if (item is not JsonValue value)
+        {
+            return false;
+        }
+
+        var text = value.GetValueKind() switch
+        {
+            JsonValueKind.Number => value.ToJsonString(),
+            JsonValueKind.String => value.GetValue<string>().Trim(),
+            _ => null,
+        };
+        return text is not null
+            && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out code)
+            && code is >= 100 and <= 599;
+    }
+
+    private static string Describe(JsonNode? item)
+    {
+        var text = item?.ToJsonString() ?? "null";
+        return text.Length <= 40 ? text : text[..40] + "...";
     }
 
     private static JsonObject Headers(HttpResponseMessage response)

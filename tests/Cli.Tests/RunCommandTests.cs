@@ -51,6 +51,20 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_Json_SaysAManualTriggerAndTodaysLogicalDate()
+    {
+        var before = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var result = await CliKit.RunAsync("run", Path.Combine(CliKit.ExamplesDirectory, "hello.yaml"), "--json");
+        var after = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var snapshot = JsonNode.Parse(result.Stdout)!;
+        Assert.Equal("manual", (string?)snapshot["trigger"]!["kind"]);
+        Assert.Null(snapshot["trigger"]!["scheduled_at"]);
+        Assert.Contains((string?)snapshot["logical_date"], new[] { before, after });
+    }
+
+    [Fact]
     public async Task Run_FailingStep_ExitsOneNamesRootCauseAndStillRunsIndependentTasks()
     {
         var file = _files.Write("failing.yaml", """

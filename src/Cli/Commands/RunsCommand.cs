@@ -20,7 +20,7 @@ public static class RunsCommand
         var status = new Option<string?>("--status") { Description = "Only runs in this status: pending (waiting for a concurrency slot), running, paused, succeeded, failed, cancelled, timed_out or skipped (a scheduled run skipped by overlap)." };
         var since = new Option<string?>("--since") { Description = "Only runs started since then: an ISO 8601 instant (2026-11-23T08:00:00Z) or a duration back from now (90m, 2d)." };
         var limit = new Option<int>("--limit") { Description = "At most this many runs (default 50, at most 10,000).", DefaultValueFactory = _ => 50 };
-        var json = new Option<bool>("--json") { Description = "Print a JSON array of {id, playbook, version, status, owner, attempt, started_at, ended_at}." };
+        var json = new Option<bool>("--json") { Description = "Print a JSON array of {id, playbook, version, status, owner, attempt, started_at, ended_at, trigger: {kind, scheduled_at, event, name, after}, logical_date}." };
         var cluster = ClusterOption.Create();
         var command = new Command("runs", $"""
             List runs, newest first. The list comes from the run history, so a run shows up, and its status
@@ -95,6 +95,8 @@ public static class RunsCommand
                         ["attempt"] = r.Attempt,
                         ["started_at"] = r.StartedAt.ToString("O", CultureInfo.InvariantCulture),
                         ["ended_at"] = r.EndedAt?.ToString("O", CultureInfo.InvariantCulture),
+                        ["trigger"] = r.Trigger?.ToJson(),
+                        ["logical_date"] = r.LogicalDate,
                     })]).ToJsonString(CliJson.Indented));
                 }
                 else if (runs.Count == 0)

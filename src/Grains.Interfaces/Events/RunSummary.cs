@@ -2,7 +2,10 @@ using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Events;
 
-/// <summary>One run as a list shows it, derived from its history's run-level events.</summary>
+/// <summary>
+/// One run as a list shows it, derived from its history's run-level events. <see cref="Trigger"/> and
+/// <see cref="LogicalDate"/> come from its <c>RunStarted</c> event; null for a run whose history predates them.
+/// </summary>
 [GenerateSerializer]
 [Alias("owf.RunSummary")]
 public sealed record RunSummary(
@@ -13,7 +16,9 @@ public sealed record RunSummary(
     [property: Id(4)] string? Owner,
     [property: Id(5)] int Attempt,
     [property: Id(6)] DateTimeOffset StartedAt,
-    [property: Id(7)] DateTimeOffset? EndedAt);
+    [property: Id(7)] DateTimeOffset? EndedAt,
+    [property: Id(8)] RunTrigger? Trigger = null,
+    [property: Id(9)] string? LogicalDate = null);
 
 /// <summary>Which runs to list: newest first, at most <see cref="Limit"/>, filtered by what is given.</summary>
 [GenerateSerializer]

@@ -15,7 +15,8 @@ public interface IRunHistoryStore
 
     /// <summary>
     /// Runs, newest first, derived from their run-level events (<see cref="RunQuery.RunLevel"/>; a run's
-    /// <c>RunStarted</c> event carries <c>{"playbook", "version"}</c> as its data).
+    /// <c>RunStarted</c> event carries <c>{"playbook", "version", "trigger", "logical_date"}</c> as its data, with
+    /// <c>trigger</c> as <see cref="Runs.RunTrigger.ToJson"/> writes it; older histories hold only the kind's name there).
     /// </summary>
     Task<IReadOnlyList<RunSummary>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken);
 }

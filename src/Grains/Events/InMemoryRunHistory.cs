@@ -71,7 +71,9 @@ public sealed class InMemoryRunHistory : IRunHistoryStore
             last.Owner ?? started.Owner,
             1 + events.Count(e => e.Event.Kind == RunEventKind.RunRetried),
             started.Timestamp,
-            status.IsFinal() ? last.Timestamp : null);
+            status.IsFinal() ? last.Timestamp : null,
+            RunTrigger.FromJson(data?["trigger"]),
+            data?["logical_date"] is System.Text.Json.Nodes.JsonValue logical && logical.TryGetValue<string>(out var date) ? date : null);
     }
 
     public Task<IReadOnlyList<StoredRunEvent>> ReadAsync(string runId, long after, int limit, CancellationToken cancellationToken)

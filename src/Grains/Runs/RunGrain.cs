@@ -162,7 +162,7 @@ public sealed partial class RunGrain(
         var timeout = request.Timeout ?? playbook.Timeout;
         S.Deadline = timeout is { } limit ? now + limit : null;
         Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind.Name()})",
-            new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = request.Trigger.Kind.Name() }.ToJsonString());
+            new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = RunTrigger.Of(request.Trigger).ToJson(), ["logical_date"] = run["logical_date"]?.DeepClone() }.ToJsonString());
         if (IsGated(playbook) && !await AdmitAsync(playbook, request.Trigger))
         {
             return new StartRunResult(RunId, true, false, []); // skipped by overlap: ended already
@@ -202,7 +202,8 @@ public sealed partial class RunGrain(
             tasks.Add(new TaskSnapshot(spec.Id, status, record?.Reason, null, spec.IsForeach ? [] : steps, spec.IsForeach ? [] : null, null, record?.EndedAt, record?.Error));
         }
 
-        return new RunSnapshot(RunId, S.Playbook, S.Version, S.Status, S.Owner, S.OutputsJson, S.Error, tasks, S.StartedAt, S.EndedAt, S.Attempt, S.ParamsJson);
+        return new RunSnapshot(RunId, S.Playbook, S.Version, S.Status, S.Owner, S.OutputsJson, S.Error, tasks, S.StartedAt, S.EndedAt, S.Attempt, S.ParamsJson,
+            RunTrigger.Of(S.Request.Trigger), ScopeData.ParseOrNull(S.RunJson)?["logical_date"]?.GetValue<string>());
     }
 
     public async Task<WorkStatus?> WaitForEndAsync(TimeSpan timeout)

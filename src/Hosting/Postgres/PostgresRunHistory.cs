@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Workflow.Events;
@@ -34,7 +35,9 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
         """;
 
     // A run's summary from its run-level events (partial index of migration 7): the first RunStarted gives the
-    // playbook, version and start; the latest event gives the status (and end); each RunRetried adds an attempt.
+    // playbook, version, start, trigger and logical date (its data column keeps them: no column of their own; a row
+    // written before they were kept has no logical date and only the trigger's kind); the latest event gives the
+    // status (and end); each RunRetried adds an attempt.
     private const string ListRunsSql = """
         WITH runs AS (
             SELECT run_id,
@@ -48,7 +51,8 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
             WHERE kind IN ('RunStarted', 'RunSucceeded', 'RunFailed', 'RunCancelled', 'RunTimedOut', 'RunPaused', 'RunResumed', 'RunRetried',
                            'RunWaiting', 'RunAdmitted', 'RunSkipped')
             GROUP BY run_id)
-        SELECT run_id, started->>'playbook', started->>'version', started_at, last_kind, owner, last_at, attempt
+        SELECT run_id, started->>'playbook', started->>'version', started_at, last_kind, owner, last_at, attempt,
+               (started->'trigger')::text, started->>'logical_date'
         FROM runs
         WHERE started_at IS NOT NULL
           AND ($1::text IS NULL OR started->>'playbook' = $1)
@@ -184,7 +188,9 @@ public sealed class PostgresRunHistory : IRunHistoryStore, IAsyncDisposable
                 NullableString(reader, 5),
                 (int)reader.GetInt64(7),
                 reader.GetFieldValue<DateTimeOffset>(3),
-                runStatus.IsFinal() ? reader.GetFieldValue<DateTimeOffset>(6) : null));
+                runStatus.IsFinal() ? reader.GetFieldValue<DateTimeOffset>(6) : null,
+                NullableString(reader, 8) is { } trigger ? RunTrigger.FromJson(JsonNode.Parse(trigger)) : null,
+                NullableString(reader, 9)));
         }
 
         return runs;

@@ -242,6 +242,34 @@ public sealed class HttpPluginTests(HttpTestServer server) : IClassFixture<HttpT
         Assert.Equal(409, output["status"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task ExecuteAsync_ExpectCodesAsLongsOrText_AreAccepted()
+    {
+        // The YAML reader makes integers 64-bit; JSON text parsed elsewhere arrives as JSON elements.
+        var output = await Call(new JsonObject { ["url"] = server.Url("status/404").ToString(), ["expect"] = new JsonArray(JsonValue.Create(200L), JsonValue.Create(404L)) });
+        var parsed = await Call(new JsonObject { ["url"] = server.Url("status/404").ToString(), ["expect"] = JsonNode.Parse("[\"404\", 410]") });
+
+        Assert.Equal(404, output["status"]!.GetValue<int>());
+        Assert.Equal(404, parsed["status"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData("[\"ok\"]", "'expect' item 1 is \"ok\"")]
+    [InlineData("[200, 40.5]", "'expect' item 2 is 40.5")]
+    [InlineData("[200, true]", "'expect' item 2 is true")]
+    [InlineData("[1000]", "'expect' item 1 is 1000")]
+    [InlineData("{\"code\": 404}", "'expect' is {\"code\":404}")]
+    public async Task ExecuteAsync_ExpectNotStatusCodes_FailsNamingExpectBeforeSending(string expect, string message)
+    {
+        var path = "status/404?expect-" + Guid.NewGuid().ToString("N");
+
+        var ex = await Fails(new JsonObject { ["url"] = server.Url(path).ToString(), ["expect"] = JsonNode.Parse(expect) });
+
+        Assert.Contains(message, ex.Message);
+        Assert.Contains("status codes", ex.Message);
+        Assert.DoesNotContain(server.Requests, r => r.Contains(path, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("not a url")]
     [InlineData("ftp://example.org/file")]

@@ -95,6 +95,70 @@ public sealed class PluginEndToEndTests(WorkflowClusterFixture fixture, HttpTest
     }
 
     [Fact]
+    public async Task Run_HttpStepExpecting404InYaml_SucceedsOnA404()
+    {
+        var run = await RunAsync(
+            """
+            name: plugins-e2e-http-expect-404
+            params:
+              base: string
+            tasks:
+              probe:
+                steps:
+                  - id: missing
+                    uses: http
+                    retry: { attempts: 1 }
+                    with:
+                      url: "${{ params.base }}status/404"
+                      expect: [404]
+                  - id: either
+                    uses: http
+                    retry: { attempts: 1 }
+                    with:
+                      url: "${{ params.base }}status/410"
+                      expect: [200, "410"]
+                outputs:
+                  missing: "${{ steps.missing.output.status }}"
+                  either: "${{ steps.either.output.status }}"
+            outputs:
+              result: "${{ tasks.probe.outputs }}"
+            """,
+            new JsonObject { ["base"] = server.BaseUri.ToString() });
+
+        Assert.True(run.Status == WorkStatus.Succeeded, $"run {run.Status}: {run.Error?.Message}");
+        var result = JsonNode.Parse(run.OutputsJson!)!["result"]!;
+        Assert.Equal(404, result["missing"]!.GetValue<int>());
+        Assert.Equal(410, result["either"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Run_HttpStepWithBadExpectInYaml_FailsNamingExpect()
+    {
+        var run = await RunAsync(
+            """
+            name: plugins-e2e-http-expect-bad
+            params:
+              base: string
+            tasks:
+              probe:
+                steps:
+                  - id: missing
+                    uses: http
+                    retry: { attempts: 1 }
+                    with:
+                      url: "${{ params.base }}status/404"
+                      expect: [404, not-found]
+            """,
+            new JsonObject { ["base"] = server.BaseUri.ToString() });
+
+        Assert.Equal(WorkStatus.Failed, run.Status);
+        var step = Step(run, "probe", "missing");
+        Assert.Equal(WorkStatus.Failed, step.Status);
+        Assert.Contains("'expect' item 2 is \"not-found\"", step.Error);
+        Assert.Contains("status codes", run.Error!.Message);
+    }
+
+    [Fact]
     public async Task Run_ShellStepTimesOut_IsTimedOutAndItsProcessTreeIsKilled()
     {
         var dir = Directory.CreateTempSubdirectory("owf-e2e-shell-").FullName;

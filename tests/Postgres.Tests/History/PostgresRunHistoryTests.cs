@@ -177,6 +177,47 @@ public sealed class PostgresRunHistoryTests(PostgresFixture fixture)
         Assert.Equal(["run-wait"], (await store.ListRunsAsync(new RunQuery(Status: Runs.WorkStatus.Pending), CancellationToken.None)).Select(r => r.RunId));
     }
 
+    [Fact]
+    public async Task ListRuns_TriggerAndLogicalDateOfRunStarted_ComeBackPerRun_OlderRowsReadAsKindOrNull()
+    {
+        await using var store = await NewStoreAsync();
+        var tick = new DateTimeOffset(2025, 3, 1, 2, 0, 0, TimeSpan.Zero);
+        static string Data(Runs.RunTrigger trigger, string date) => new System.Text.Json.Nodes.JsonObject
+        {
+            ["playbook"] = "etl",
+            ["version"] = "v1",
+            ["trigger"] = trigger.ToJson(),
+            ["logical_date"] = date,
+        }.ToJsonString();
+        var scheduled = new Runs.RunTrigger(Runs.TriggerKind.Schedule, tick);
+        var evented = Runs.RunTrigger.Of(new Runs.TriggerInfo(Runs.TriggerKind.Event, EventJson: """{"country":"DE"}""", Name: "files.landed", EventId: "e-1"));
+        var after = Runs.RunTrigger.Of(new Runs.TriggerInfo(
+            Runs.TriggerKind.After, EventJson: """{"playbook":"extract","run":"run-x","attempt":2,"status":"failed","outputs":null}""", Name: "extract", EventId: "run-x-a2"));
+        await store.AppendAsync(
+        [
+            Event("s1", "run-sched", RunEventKind.RunStarted, 0) with { DataJson = Data(scheduled, "2025-03-01") },
+            Event("e1", "run-event", RunEventKind.RunStarted, 1) with { DataJson = Data(evented, "2025-03-01") },
+            Event("f1", "run-after", RunEventKind.RunStarted, 2) with { DataJson = Data(after, "2025-03-01") },
+            Event("o1", "run-old", RunEventKind.RunStarted, 3) with { DataJson = """{"playbook":"etl","version":"v1","trigger":"manual"}""" },
+            Event("n1", "run-none", RunEventKind.RunStarted, 4) with { DataJson = """{"playbook":"etl","version":"v1"}""" },
+        ], CancellationToken.None);
+
+        var runs = (await store.ListRunsAsync(new RunQuery(Playbook: "etl"), CancellationToken.None)).ToDictionary(r => r.RunId);
+
+        var sched = runs["run-sched"];
+        Assert.Equal((Runs.TriggerKind.Schedule, tick, "2025-03-01"), (sched.Trigger!.Kind, sched.Trigger.ScheduledAt, sched.LogicalDate));
+        var ev = runs["run-event"].Trigger!;
+        Assert.Equal((Runs.TriggerKind.Event, "files.landed", (DateTimeOffset?)null), (ev.Kind, ev.Name, ev.ScheduledAt));
+        Assert.Equal("DE", (string?)System.Text.Json.Nodes.JsonNode.Parse(ev.EventJson!)!["country"]);
+        var af = runs["run-after"].Trigger!;
+        Assert.Equal((Runs.TriggerKind.After, "extract", null), (af.Kind, af.Name, af.EventJson));
+        Assert.Equal(new Runs.UpstreamRun("extract", "run-x", 2, Runs.WorkStatus.Failed), af.After);
+        Assert.Equal(new Runs.RunTrigger(Runs.TriggerKind.Manual), runs["run-old"].Trigger);
+        Assert.Null(runs["run-old"].LogicalDate);
+        Assert.Null(runs["run-none"].Trigger);
+        Assert.Null(runs["run-none"].LogicalDate);
+    }
+
     private async Task<PostgresRunHistory> NewStoreAsync()
     {
         var database = await fixture.Server.CreateDatabaseAsync();
