@@ -109,6 +109,7 @@ public static class WorkflowSiloBuilderExtensions
         services.AddSingleton<RunEventPublisher>();
         services.AddSingleton<StepDrain>();
         services.TryAddSingleton<IActiveRunIndex, InMemoryActiveRunIndex>();
+        services.TryAddSingleton<IScheduleIndex, InMemoryScheduleIndex>();
         services.AddStepPlugin<NoopPlugin>()
             .AddStepPlugin<LogPlugin>()
             .AddStepPlugin<ShellPlugin>()
