@@ -67,7 +67,7 @@ internal sealed class BenchSilo : IAsyncDisposable
             var clusterId = "owf-bench-" + Guid.NewGuid().ToString("N")[..8];
             if (database is not null)
             {
-                // As UseWorkflowSilo does with Workflow__Postgres, but on loopback (one silo in this process).
+                // As AddWorkflowSilo does with Workflow__Postgres, but on loopback (one silo in this process).
                 silo.Configure<ClusterOptions>(o =>
                 {
                     o.ClusterId = clusterId;

@@ -32,12 +32,12 @@ internal sealed partial class DrainOnShutdown(StepDrain drain, WorkflowSiloOptio
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "draining: no new step attempts start here; {Running} running may finish within {Timeout}")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "draining: no new step attempts start here; {Running} running may finish within {Timeout}")]
     private static partial void Draining(ILogger logger, int running, TimeSpan timeout);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "drained: every running step finished")]
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "drained: every running step finished")]
     private static partial void Drained(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "drain deadline passed: cancelled {Count} running steps; they are retried on other silos")]
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "drain deadline passed: cancelled {Count} running steps; they are retried on other silos")]
     private static partial void CancelledLeft(ILogger logger, int count);
 }

@@ -8,22 +8,23 @@ using Orleans.Workflow.Triggers;
 namespace Orleans.Workflow.Hosting;
 
 /// <summary>
-/// Wakes every active run when the cluster may have lost some: when this silo starts (the whole cluster may have
-/// been stopped) and whenever another silo is declared dead. Only one silo does it each time: the active silo with
-/// the lowest address. A woken run checks its tasks, and they their steps, so work that was on the lost silo is
-/// sent again (receivers ignore what they already have).
+/// Wakes every active run and every live schedule when the cluster may have lost some: when this silo starts (the
+/// whole cluster may have been stopped) and whenever another silo is declared dead. Only one silo does it each time:
+/// the active silo with the lowest address. A woken run checks its tasks, and they their steps, so work that was on
+/// the lost silo is sent again (receivers ignore what they already have); a woken schedule arms its timer again.
+/// Runs come from the <see cref="IActiveRunIndex"/>, schedules from the <see cref="IScheduleIndex"/>.
 /// </summary>
 internal sealed partial class RunRecovery(
     IClusterMembershipService membership,
     ILocalSiloDetails local,
-    IActiveRunIndex index,
+    IActiveRunIndex runs,
+    IScheduleIndex schedules,
     IGrainFactory grains,
     ILogger<RunRecovery> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private const int PageSize = 1000;
-
-    // Live schedules share the index with active runs (see ScheduleGrain.IndexKey).
-    private const string SchedulePrefix = ScheduleGrain.IndexPrefix;
+    private const string ActiveRuns = "active runs";
+    private const string LiveSchedules = "live schedules";
 
     // Retries of a wake: 1 s, 2 s, 4 s, 8 s, then every 10 s; 10 rounds in all (about a minute).
     private const int WakeRounds = 10;
@@ -80,12 +81,14 @@ internal sealed partial class RunRecovery(
                 {
                     try
                     {
-                        await WakeAllAsync(reason);
+                        await Task.WhenAll(
+                            WakeAllAsync(ActiveRuns, runs.ListAsync, id => grains.GetGrain<IRunGrain>(id).ResumeAsync(), reason),
+                            WakeAllAsync(LiveSchedules, schedules.ListAsync, key => grains.GetGrain<IScheduleGrain>(key).WakeAsync(), reason));
                     }
                     catch (Exception ex) when (!_stop.IsCancellationRequested)
                     {
                         // One failed wake must not end the watch: the next silo that dies needs it too.
-                        WakeAllFailed(logger, reason, ex.Message);
+                        WakeAllFailed(logger, reason, ex);
                     }
                 }
             }
@@ -96,29 +99,33 @@ internal sealed partial class RunRecovery(
         }
         catch (Exception ex)
         {
-            WatchFailed(logger, ex.Message);
+            WatchFailed(logger, ex);
         }
     }
 
     /// <summary>
-    /// Wakes every run in the index. A run that cannot be reached now (its grain's directory range is still being
-    /// recovered, the database is away) is tried again with backoff, and so is reading the index: after a silo
-    /// dies, nothing else would wake a run whose grains were all on it.
+    /// Wakes every grain an index lists (<paramref name="what"/>: active runs or live schedules). One that cannot be
+    /// reached now (its grain's directory range is still being recovered, the database is away) is tried again with
+    /// backoff, and so is reading the index: after a silo dies, nothing else would wake a run whose grains were all on it.
     /// </summary>
-    private async Task WakeAllAsync(string reason)
+    private async Task WakeAllAsync(
+        string what,
+        Func<string?, int, CancellationToken, Task<IReadOnlyList<string>>> list,
+        Func<string, Task> wake,
+        string reason)
     {
         var woken = 0;
         var pending = new List<string>();
         string? after = null;
         while (!_stop.IsCancellationRequested)
         {
-            var page = await RetryAsync(() => index.ListAsync(after, PageSize, _stop.Token), e => ListFailed(logger, reason, e));
+            var page = await RetryAsync(() => list(after, PageSize, _stop.Token), e => ListFailed(logger, what, reason, e));
             if (page is null || page.Count == 0)
             {
                 break;
             }
 
-            pending.AddRange(await WakeAsync(page));
+            pending.AddRange(await WakeAsync(page, wake));
             woken += page.Count;
             after = page[^1];
         }
@@ -128,48 +135,41 @@ internal sealed partial class RunRecovery(
         {
             await Task.Delay(delay, _stop.Token);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            pending = await WakeAsync(pending);
+            pending = await WakeAsync(pending, wake);
         }
 
-        foreach (var runId in pending)
+        foreach (var id in pending)
         {
-            WakeFailed(logger, runId);
+            WakeFailed(logger, what, id);
         }
 
         if (woken > 0)
         {
-            Woke(logger, woken - pending.Count, pending.Count, reason);
+            Woke(logger, woken - pending.Count, what, pending.Count, reason);
         }
     }
 
-    /// <summary>Wakes the runs; answers those that could not be reached.</summary>
-    private async Task<List<string>> WakeAsync(IReadOnlyList<string> runIds)
+    /// <summary>Wakes the grains; answers those that could not be reached.</summary>
+    private async Task<List<string>> WakeAsync(IReadOnlyList<string> ids, Func<string, Task> wake)
     {
         var failed = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(runIds, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = _stop.Token }, async (runId, _) =>
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = _stop.Token }, async (id, _) =>
         {
             try
             {
-                if (runId.StartsWith(SchedulePrefix, StringComparison.Ordinal))
-                {
-                    await grains.GetGrain<IScheduleGrain>(runId[SchedulePrefix.Length..]).WakeAsync(); // a live schedule
-                }
-                else
-                {
-                    await grains.GetGrain<IRunGrain>(runId).ResumeAsync();
-                }
+                await wake(id);
             }
             catch (Exception ex) when (!_stop.IsCancellationRequested)
             {
-                // Any failure, a cancelled or timed-out call included: try this run again later.
-                failed.Add(runId);
-                WakeRetry(logger, runId, ex.Message);
+                // Any failure, a cancelled or timed-out call included: try this one again later.
+                failed.Add(id);
+                WakeRetry(logger, id, ex);
             }
         });
         return [.. failed];
     }
 
-    private async Task<T?> RetryAsync<T>(Func<Task<T>> action, Action<string> failed)
+    private async Task<T?> RetryAsync<T>(Func<Task<T>> action, Action<Exception> failed)
         where T : class
     {
         var delay = FirstRetryDelay;
@@ -181,7 +181,7 @@ internal sealed partial class RunRecovery(
             }
             catch (Exception ex) when (!_stop.IsCancellationRequested)
             {
-                failed(ex.Message);
+                failed(ex);
                 if (round >= WakeRounds)
                 {
                     return null;
@@ -193,21 +193,21 @@ internal sealed partial class RunRecovery(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "recovery: woke {Woken} active runs ({Failed} could not be reached) because {Reason}")]
-    private static partial void Woke(ILogger logger, int woken, int failed, string reason);
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "recovery: woke {Woken} {What} ({Failed} could not be reached) because {Reason}")]
+    private static partial void Woke(ILogger logger, int woken, string what, int failed, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "recovery: could not wake run {RunId} yet (tried again later): {Reason}")]
-    private static partial void WakeRetry(ILogger logger, string runId, string reason);
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug, Message = "recovery: could not wake {Id} yet (tried again later)")]
+    private static partial void WakeRetry(ILogger logger, string id, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "recovery: gave up waking run {RunId}; it resumes when it is next called or the cluster next recovers")]
-    private static partial void WakeFailed(ILogger logger, string runId);
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "recovery: gave up waking {Id} of the {What}; it resumes when it is next called or the cluster next recovers")]
+    private static partial void WakeFailed(ILogger logger, string what, string id);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "recovery: could not list the active runs ({Why}; tried again): {Reason}")]
-    private static partial void ListFailed(ILogger logger, string why, string reason);
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "recovery: could not list the {What} ({Why}; tried again)")]
+    private static partial void ListFailed(ILogger logger, string what, string why, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "recovery: waking the active runs failed ({Why}): {Reason}")]
-    private static partial void WakeAllFailed(ILogger logger, string why, string reason);
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "recovery: waking the active runs and live schedules failed ({Why})")]
+    private static partial void WakeAllFailed(ILogger logger, string why, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "recovery: stopped watching the cluster's membership: {Reason}")]
-    private static partial void WatchFailed(ILogger logger, string reason);
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "recovery: stopped watching the cluster's membership")]
+    private static partial void WatchFailed(ILogger logger, Exception exception);
 }

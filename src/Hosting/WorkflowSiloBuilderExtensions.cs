@@ -17,11 +17,19 @@ using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Hosting;
 
-/// <summary>The hosting concerns of a workflow silo, one extension each.</summary>
+/// <summary>
+/// The hosting concerns of a workflow silo, one extension each; <see cref="AddWorkflowSilo(ISiloBuilder, Action{WorkflowSiloOptions}?)"/>
+/// puts them together as the silo executable runs. docs/architecture-hosting.md describes them.
+/// </summary>
 public static class WorkflowSiloBuilderExtensions
 {
-    /// <summary>Everything a silo needs to run playbooks on the embedded default (in-memory state and streams).</summary>
-    public static ISiloBuilder AddWorkflow(this ISiloBuilder builder, IConfiguration configuration)
+    /// <summary>
+    /// Everything a silo needs to run playbooks on the embedded default (in-memory state and streams), without the
+    /// clustering, drain and recovery of <see cref="AddWorkflowSilo(ISiloBuilder, Action{WorkflowSiloOptions}?)"/>:
+    /// one silo in a process that also does other things (the CLI's embedded silo, tests, the bench).
+    /// <paramref name="configuration"/>: where the <c>Workflow</c> section is (default: the builder's).
+    /// </summary>
+    public static ISiloBuilder AddWorkflow(this ISiloBuilder builder, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder
@@ -31,15 +39,35 @@ public static class WorkflowSiloBuilderExtensions
     }
 
     /// <summary>
-    /// A silo as <c>dotnet run --project src/Silo</c> runs it: with <see cref="WorkflowSiloOptions.Postgres"/>, durable
-    /// on PostgreSQL (clustering, state, reminders, history) and advertised on <see cref="WorkflowSiloOptions.AdvertisedAddress"/>;
-    /// without it, the embedded default on localhost. Either way: drain on a graceful stop, run recovery after a
-    /// silo is lost, and membership probing tuned so a dead silo is noticed in seconds.
+    /// A silo as <c>dotnet run --project src/Silo</c> runs it, configured by the <c>Workflow</c> section of
+    /// <see cref="ISiloBuilder.Configuration"/> and then by <paramref name="configure"/>: with
+    /// <see cref="WorkflowSiloOptions.Postgres"/>, durable on PostgreSQL (clustering, state, reminders, history, the
+    /// indexes) and advertised on <see cref="WorkflowSiloOptions.AdvertisedAddress"/>; without it, the embedded
+    /// default on localhost. Either way: drain on a graceful stop, recovery of runs and schedules after a silo is
+    /// lost, and membership probing tuned so a dead silo is noticed in seconds.
     /// </summary>
-    public static ISiloBuilder UseWorkflowSilo(this ISiloBuilder builder, WorkflowSiloOptions silo, IConfiguration configuration)
+    /// <exception cref="OrleansConfigurationException">A value is out of range or unreadable; the message names its key.</exception>
+    public static ISiloBuilder AddWorkflowSilo(this ISiloBuilder builder, Action<WorkflowSiloOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(silo);
+        return builder.AddWorkflowSilo(ReadSiloOptions(builder.Configuration, configure));
+    }
+
+    /// <summary>The silo's options from the <c>Workflow</c> section and <paramref name="configure"/>, checked.</summary>
+    internal static WorkflowSiloOptions ReadSiloOptions(IConfiguration configuration, Action<WorkflowSiloOptions>? configure)
+    {
+        var silo = OptionChecks.Read(configuration, configure);
+        new WorkflowSiloOptionsValidator(silo).ValidateConfiguration();
+
+        // What the grains read is bound lazily (IOptions); read it once now too, so a bad period fails the start
+        // here, before anything is wired, with the same message Orleans' run of the validator would give.
+        new WorkflowOptionsValidator(Options.Create(OptionChecks.Read<WorkflowOptions>(configuration, null))).ValidateConfiguration();
+        return silo;
+    }
+
+    // The values are checked: the endpoints and membership are wired from them now.
+    internal static ISiloBuilder AddWorkflowSilo(this ISiloBuilder builder, WorkflowSiloOptions silo)
+    {
         if (silo.Postgres is { Length: > 0 } connectionString)
         {
             var address = silo.AdvertisedAddress is { Length: > 0 } text
@@ -51,12 +79,12 @@ public static class WorkflowSiloBuilderExtensions
                 o.ServiceId = silo.ServiceId;
             });
             builder.ConfigureEndpoints(address, silo.SiloPort, silo.GatewayPort, listenOnAnyHostAddress: true);
-            builder.AddWorkflowCore(configuration).AddWorkflowEvents().UseWorkflowPostgres(connectionString);
+            builder.AddWorkflowCore().AddWorkflowEvents().UseWorkflowPostgres(connectionString);
         }
         else
         {
             builder.UseLocalhostClustering(silo.SiloPort, silo.GatewayPort, serviceId: silo.ServiceId, clusterId: silo.ClusterId);
-            builder.AddWorkflow(configuration);
+            builder.AddWorkflow();
         }
 
         // A killed silo is declared dead after about MissedProbesLimit x ProbeTimeout (2 s x 3 by default), so its
@@ -80,21 +108,28 @@ public static class WorkflowSiloBuilderExtensions
         builder.AddDistributedGrainDirectory();
 #pragma warning restore ORLEANSEXP003
         builder.Services.AddSingleton(silo);
+        builder.Services.AddSingleton<IConfigurationValidator>(new WorkflowSiloOptionsValidator(silo));
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DrainOnShutdown>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, RunRecovery>();
         return builder;
     }
 
-    /// <summary>Grains' services: plugins (built-ins included), playbook cache, secrets, event publisher, clock.</summary>
-    public static ISiloBuilder AddWorkflowCore(this ISiloBuilder builder, IConfiguration configuration)
+    /// <summary>
+    /// Grains' services: plugins (built-ins included), playbook cache, secrets, event publisher, clock, the in-memory
+    /// active-run and schedule indexes (unless already registered), and <see cref="WorkflowOptions"/> bound from the
+    /// <c>Workflow</c> section of <paramref name="configuration"/> (default: the builder's) with its validator.
+    /// </summary>
+    public static ISiloBuilder AddWorkflowCore(this ISiloBuilder builder, IConfiguration? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         CachedGrainInterfaceTypes.AddFirst(services);
-        services.AddOptions<WorkflowOptions>().Bind(configuration.GetSection(WorkflowOptions.Section));
+        services.AddOptions<WorkflowOptions>().Bind((configuration ?? builder.Configuration).GetSection(WorkflowOptions.Section));
+        services.AddSingleton<IConfigurationValidator, WorkflowOptionsValidator>();
         services.AddOptions<ReminderOptions>().Configure<IOptions<WorkflowOptions>>((reminders, workflow) =>
         {
-            if (workflow.Value.WakeReminderPeriod < reminders.MinimumReminderPeriod)
+            // A period that is not positive is WorkflowOptionsValidator's to report, naming its key.
+            if (workflow.Value.WakeReminderPeriod > TimeSpan.Zero && workflow.Value.WakeReminderPeriod < reminders.MinimumReminderPeriod)
             {
                 reminders.MinimumReminderPeriod = workflow.Value.WakeReminderPeriod;
             }
@@ -109,6 +144,7 @@ public static class WorkflowSiloBuilderExtensions
         services.AddSingleton<RunEventPublisher>();
         services.AddSingleton<StepDrain>();
         services.TryAddSingleton<IActiveRunIndex, InMemoryActiveRunIndex>();
+        services.TryAddSingleton<IScheduleIndex, InMemoryScheduleIndex>();
         services.AddStepPlugin<NoopPlugin>()
             .AddStepPlugin<LogPlugin>()
             .AddStepPlugin<ShellPlugin>()

@@ -2,7 +2,8 @@ namespace Orleans.Workflow.Hosting;
 
 /// <summary>
 /// Where a silo listens, which cluster it joins and how it keeps its state (the <c>Workflow</c> section;
-/// environment <c>Workflow__Key</c>). docs/running.md lists every key.
+/// environment <c>Workflow__Key</c>). docs/running.md lists every key; <see cref="WorkflowSiloOptionsValidator"/>
+/// checks them when the silo is put together.
 /// </summary>
 public sealed class WorkflowSiloOptions
 {
@@ -12,6 +13,9 @@ public sealed class WorkflowSiloOptions
     public const int DefaultHttpPort = 8080;
     public const string DefaultClusterId = "owf";
     public const string DefaultServiceId = "orleans-workflow";
+    public const int DefaultMissedProbesLimit = 3;
+    public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>PostgreSQL connection string: durable state, clustering, reminders and history. Null: the embedded default.</summary>
     public string? Postgres { get; set; }
@@ -31,11 +35,11 @@ public sealed class WorkflowSiloOptions
     public string? AdvertisedAddress { get; set; }
 
     /// <summary>On SIGTERM, how long running steps may go on finishing before they are cancelled and retried elsewhere.</summary>
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan DrainTimeout { get; set; } = DefaultDrainTimeout;
 
     /// <summary>How long a silo waits for a probe answer before counting it missed (Orleans' default is 5 s).</summary>
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ProbeTimeout { get; set; } = DefaultProbeTimeout;
 
     /// <summary>Missed probes in a row after which a silo votes another dead (Orleans' default is 3).</summary>
-    public int MissedProbesLimit { get; set; } = 3;
+    public int MissedProbesLimit { get; set; } = DefaultMissedProbesLimit;
 }

@@ -39,17 +39,16 @@ public sealed class ClusterFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable(ClusterIdVariable, clusterId);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var options = new WorkflowSiloOptions
+        builder.UseOrleans(silo => silo.AddWorkflowSilo(options =>
         {
-            Postgres = ConnectionString,
-            SiloPort = FreePort(),
-            GatewayPort = FreePort(),
-            HttpPort = 0,
-            AdvertisedAddress = "127.0.0.1",
-            ClusterId = clusterId,
-            DrainTimeout = TimeSpan.FromSeconds(2),
-        };
-        builder.UseOrleans(silo => silo.UseWorkflowSilo(options, builder.Configuration));
+            options.Postgres = ConnectionString;
+            options.SiloPort = FreePort();
+            options.GatewayPort = FreePort();
+            options.HttpPort = 0;
+            options.AdvertisedAddress = "127.0.0.1";
+            options.ClusterId = clusterId;
+            options.DrainTimeout = TimeSpan.FromSeconds(2);
+        }));
         _silo = builder.Build();
         await _silo.StartAsync();
         Client = new WorkflowClient(_silo.Services.GetRequiredService<IClusterClient>());

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,22 +26,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public static async Task<EmbeddedCluster> StartAsync(CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        // A one-off run fires no schedules (Workflow__FireSchedules=true overrides it).
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Workflow:FireSchedules"] = "false" });
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        // OWF_LOG_LEVEL=Debug shows what the embedded silo does (on stderr).
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("OWF_LOG_LEVEL"), ignoreCase: true, out var chosen) ? chosen : LogLevel.Warning;
-        builder.Logging.SetMinimumLevel(level);
-        builder.Logging.AddFilter("Orleans", level > LogLevel.Error ? level : LogLevel.Error);
-        builder.Logging.AddFilter("Microsoft", level > LogLevel.Error ? level : LogLevel.Error);
+        // A one-off run fires no schedules (Workflow__FireSchedules=true overrides it). OWF_LOG_LEVEL=Debug shows
+        // what the embedded silo does (on stderr).
+        var builder = OwfHost.CreateBuilder(LogLevel.Warning, quietOrleans: true, new Dictionary<string, string?> { ["Workflow:FireSchedules"] = "false" });
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-embedded", clusterId: "owf-embedded-" + Guid.NewGuid().ToString("N")[..8])
-            .AddWorkflow(builder.Configuration));
+            .AddWorkflow());
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new EmbeddedCluster(host);

@@ -1,11 +1,9 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Orleans.Configuration;
+using Orleans.Runtime;
 using Orleans.Workflow.Client;
-using Orleans.Workflow.Events;
 using Orleans.Workflow.Hosting;
 
 namespace Orleans.Workflow.Cli.Connection;
@@ -83,22 +81,22 @@ public sealed class OwfConnection : IAsyncDisposable
             throw new OwfConnectionException($"--cluster is not a PostgreSQL connection string ({ex.Message}); for example: Host=db;Port=5432;Username=owf;Password=...;Database=owf");
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("OWF_LOG_LEVEL"), ignoreCase: true, out var chosen) ? chosen : LogLevel.Critical;
-        builder.Logging.SetMinimumLevel(level);
-        var silo = builder.Configuration.GetSection(WorkflowSiloOptions.Section).Get<WorkflowSiloOptions>() ?? new WorkflowSiloOptions();
-        builder.UseOrleansClient(client => client
-            .UseWorkflowPostgres(cluster)
-            .Configure<ClusterOptions>(o =>
+        // The cluster id and service id come from the environment (Workflow__ClusterId), as the silos' do.
+        var builder = OwfHost.CreateBuilder(LogLevel.Critical, quietOrleans: false);
+        var clusterId = WorkflowClientOptions.DefaultClusterId;
+        try
+        {
+            builder.UseOrleansClient(client => client.AddWorkflowClient(o =>
             {
-                o.ClusterId = silo.ClusterId;
-                o.ServiceId = silo.ServiceId;
-            })
-            .AddMemoryStreams(RunEvent.StreamProvider));
+                o.Postgres = cluster;
+                clusterId = o.ClusterId;
+            }));
+        }
+        catch (OrleansConfigurationException ex)
+        {
+            throw new OwfConnectionException($"cannot connect to the cluster: {ex.Message}");
+        }
+
         var host = builder.Build();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(ConnectTimeout);
@@ -112,7 +110,7 @@ public sealed class OwfConnection : IAsyncDisposable
             host.Dispose();
             var reason = ex is OperationCanceledException ? $"no answer within {ConnectTimeout.TotalSeconds:0} s" : ex.Message;
             throw new OwfConnectionException(
-                $"cannot reach cluster '{silo.ClusterId}' through PostgreSQL at {Where(cluster)}: {reason}. " +
+                $"cannot reach cluster '{clusterId}' through PostgreSQL at {Where(cluster)}: {reason}. " +
                 $"Is a silo running with Workflow__Postgres set to this database (dotnet run --project src/Silo)?");
         }
     }

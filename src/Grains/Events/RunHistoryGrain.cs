@@ -4,6 +4,7 @@ namespace Orleans.Workflow.Events;
 
 /// <summary>Answers history reads from the silo's <see cref="IRunHistoryStore"/>; stateless, so any silo serves them.</summary>
 [StatelessWorker]
+[GrainType("owf.run-history")]
 public sealed class RunHistoryGrain(IRunHistoryStore store) : Grain, IRunHistoryGrain
 {
     public const int MaxLimit = 10_000;

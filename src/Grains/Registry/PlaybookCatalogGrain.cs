@@ -5,6 +5,7 @@ using Orleans.Workflow.Playbooks;
 namespace Orleans.Workflow.Registry;
 
 /// <summary>The names of every registered playbook, so they can be listed.</summary>
+[GrainType("owf.playbook-catalog")]
 public sealed class PlaybookCatalogGrain(
     [PersistentState("playbook-catalog", WorkflowStorage.Name)] IPersistentState<PlaybookCatalogState> state,
     ILogger<PlaybookCatalogGrain> logger) : Grain, IPlaybookCatalogGrain

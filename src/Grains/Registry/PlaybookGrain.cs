@@ -8,6 +8,7 @@ using Orleans.Workflow.Triggers;
 namespace Orleans.Workflow.Registry;
 
 /// <summary>A playbook by name: validates and stores content-addressed versions.</summary>
+[GrainType("owf.playbook")]
 public sealed class PlaybookGrain(
     [PersistentState("playbook", WorkflowStorage.Name)] IPersistentState<PlaybookGrainState> state,
     PlaybookCache cache,

@@ -31,6 +31,7 @@ public sealed record WaitingRun(
 /// its turn comes (it also asks again after a restart). A run that ended without saying so is found by a check of
 /// the active runs' status every few seconds, so a lost release never holds a slot for good.
 /// </summary>
+[GrainType("owf.admission")]
 public sealed partial class AdmissionGrain(
     [PersistentState("admission", WorkflowStorage.Name)] IPersistentState<AdmissionGrainState> state,
     IOptions<WorkflowOptions> options,
@@ -158,7 +159,7 @@ public sealed partial class AdmissionGrain(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                CheckFailed(logger, runId, ex.Message); // unreachable for now: check again next time
+                CheckFailed(logger, runId, ex); // unreachable for now: check again next time
                 return (runId, Known: false, Status: (WorkStatus?)null);
             }
         }));
@@ -183,9 +184,9 @@ public sealed partial class AdmissionGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Playbook {Playbook}: run {RunId} admitted")]
+    [LoggerMessage(EventId = 2401, Level = LogLevel.Information, Message = "Playbook {Playbook}: run {RunId} admitted")]
     private static partial void Admitted(ILogger logger, string playbook, string runId);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Admission check of run {RunId} failed: {Error}")]
-    private static partial void CheckFailed(ILogger logger, string runId, string error);
+    [LoggerMessage(EventId = 2402, Level = LogLevel.Debug, Message = "Admission check of run {RunId} failed")]
+    private static partial void CheckFailed(ILogger logger, string runId, Exception exception);
 }

@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Workflow.Execution;
-using Orleans.Workflow.Playbooks;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Playbooks.Scheduling;
@@ -17,12 +14,14 @@ namespace Orleans.Workflow.Triggers;
 /// it was armed for is on time, however late the timer ran). A reminder brings it back after a crash; an
 /// activation treats the ticks that fell due while nothing watched as missed and settles them by <c>catchup</c>.
 /// A tick's run is started before the tick is recorded, and its run id is made of (playbook, entry, tick), so a
-/// re-fire after a crash finds the run instead of starting another.
+/// re-fire after a crash finds the run instead of starting another (<see cref="ScheduleTick"/>). A live schedule is in
+/// the <see cref="IScheduleIndex"/>, which a recovering silo reads to wake it.
 /// </summary>
+[GrainType("owf.schedule")]
 public sealed partial class ScheduleGrain(
     [PersistentState("schedule", WorkflowStorage.Name)] IPersistentState<ScheduleGrainState> state,
     PlaybookCache playbooks,
-    IActiveRunIndex index,
+    IScheduleIndex index,
     IOptions<WorkflowOptions> options,
     [FromKeyedServices(ScheduleGrain.ClockKey)] TimeProvider time,
     ILogger<ScheduleGrain> logger) : Grain, IScheduleGrain, IRemindable
@@ -45,12 +44,6 @@ public sealed partial class ScheduleGrain(
     private bool Live => S.Config is { Enabled: true } && !S.Removed;
 
     private bool Firing => Live && options.Value.FireSchedules;
-
-    /// <summary>The key of the schedule in the active index, which a recovering silo wakes (run ids never hold ':').</summary>
-    public static string IndexKey(string scheduleKey) => IndexPrefix + scheduleKey;
-
-    /// <summary>What marks a schedule in the active index.</summary>
-    public const string IndexPrefix = "schedule:";
 
     // Missed ticks are settled on the grain's own turn (a timer due now), not inside the activation or the
     // playbook's call: a catch-up of many ticks then holds up nobody.
@@ -162,8 +155,7 @@ public sealed partial class ScheduleGrain(
             return new StartRunResult(string.Empty, false, false, [$"schedule {Key} does not exist"]);
         }
 
-        var now = time.GetUtcNow();
-        var tick = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        var tick = ScheduleTick.ManualTick(time.GetUtcNow());
         StartRunResult result;
         try
         {
@@ -171,7 +163,7 @@ public sealed partial class ScheduleGrain(
         }
         catch (ExpressionException ex)
         {
-            return new StartRunResult(RunIdOf(S.Config.Playbook, S.Config.Index, tick) + ManualSuffix, false, false, [$"schedule params: {ex.Message}"]);
+            return new StartRunResult(ScheduleTick.RunIdOf(S.Config, tick, manual: true), false, false, [$"schedule params: {ex.Message}"]);
         }
 
         await state.WriteAsync(this, logger);
@@ -186,7 +178,7 @@ public sealed partial class ScheduleGrain(
     // the reminder and the index entry exist (both idempotent), so a write that failed after the state's is repaired.
     private async Task SettleAndArmAsync()
     {
-        await index.AddAsync(IndexKey(Key), CancellationToken.None);
+        await index.AddAsync(Key, CancellationToken.None);
         await EnsureReminderAsync();
         var spec = await SpecAsync();
         var now = time.GetUtcNow();
@@ -286,12 +278,12 @@ public sealed partial class ScheduleGrain(
             catch (ExpressionException ex)
             {
                 // The entry's params cannot be rendered: that will not change by trying again.
-                result = new StartRunResult(RunIdOf(S.Config!.Playbook, S.Config.Index, tick), false, false, [$"schedule params: {ex.Message}"]);
+                result = new StartRunResult(ScheduleTick.RunIdOf(S.Config!, tick, manual: false), false, false, [$"schedule params: {ex.Message}"]);
             }
 
             if (!result.Started && !result.AlreadyExisted)
             {
-                S.LastError = $"tick {Iso(tick)}: {string.Join("; ", result.Errors)}";
+                S.LastError = $"tick {ScheduleTick.Iso(tick)}: {string.Join("; ", result.Errors)}";
                 TickRefused(logger, Key, tick, S.LastError);
             }
 
@@ -299,7 +291,7 @@ public sealed partial class ScheduleGrain(
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            TickFailed(logger, Key, tick, ex.Message);
+            TickFailed(logger, Key, tick, ex);
             return false;
         }
     }
@@ -307,27 +299,9 @@ public sealed partial class ScheduleGrain(
     private async Task<StartRunResult> StartTickAsync(DateTimeOffset tick, bool manual)
     {
         var config = S.Config!;
-        var spec = await SpecAsync();
-        var runId = RunIdOf(config.Playbook, config.Index, tick) + (manual ? ManualSuffix : string.Empty);
-        var logicalDate = tick.ToOffset(spec.TimeZone.GetUtcOffset(tick)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var run = new JsonObject
-        {
-            ["id"] = runId,
-            ["playbook"] = config.Playbook,
-            ["version"] = config.Version,
-            ["attempt"] = 1,
-            ["started_at"] = Iso(time.GetUtcNow()),
-            ["logical_date"] = logicalDate,
-            ["trigger"] = new JsonObject { ["kind"] = "schedule", ["scheduled_at"] = Iso(tick) },
-        };
-        var parameters = new JsonObject();
-        foreach (var (name, value) in spec.Params)
-        {
-            parameters[name] = value.Render(ExpressionEngine.Shared, ScopeData.ToScope(new JsonObject { ["run"] = run.DeepClone() }));
-        }
-
-        var trigger = new TriggerInfo(TriggerKind.Schedule, tick, Schedule: config.Index, Name: manual ? "manual" : null, LogicalDate: logicalDate);
-        var result = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(new StartRunRequest(config.Playbook, null, parameters.ToJsonString(), trigger));
+        var request = ScheduleTick.Request(config, await SpecAsync(), tick, manual, time.GetUtcNow());
+        var runId = ScheduleTick.RunIdOf(config, tick, manual);
+        var result = await GrainFactory.GetGrain<IRunGrain>(runId).StartAsync(request);
         if (result.Started)
         {
             S.Fired++;
@@ -339,12 +313,8 @@ public sealed partial class ScheduleGrain(
         return result;
     }
 
-    /// <summary>Ends the run id of a tick fired by hand, so it never takes the run of a scheduled tick of the same second.</summary>
-    public const string ManualSuffix = "-manual";
-
-    /// <summary>The run id of a tick: <c>{playbook}-s{entry}-{tick, UTC, to the second}</c>.</summary>
-    public static string RunIdOf(string playbook, int index, DateTimeOffset tick) =>
-        $"{playbook}-s{index.ToString(CultureInfo.InvariantCulture)}-{tick.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
+    /// <summary>The run id of a tick (<see cref="ScheduleTick.RunIdOf(string, int, DateTimeOffset)"/>).</summary>
+    public static string RunIdOf(string playbook, int index, DateTimeOffset tick) => ScheduleTick.RunIdOf(playbook, index, tick);
 
     private async Task<ScheduleSpec> SpecAsync()
     {
@@ -383,25 +353,8 @@ public sealed partial class ScheduleGrain(
             await state.WriteAsync(this, logger);
         }
 
-        await index.RemoveAsync(IndexKey(Key), CancellationToken.None);
+        await index.RemoveAsync(Key, CancellationToken.None);
     }
 
     private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-
-    private static string Iso(DateTimeOffset value) => value.ToString("O", CultureInfo.InvariantCulture);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} ({Cron}) is live")]
-    private static partial void Enabled(ILogger logger, string schedule, string cron);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule} fired tick {Tick:O}: run {RunId}")]
-    private static partial void Fired(ILogger logger, string schedule, DateTimeOffset tick, string runId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schedule {Schedule}: {Count} tick(s) missed between {From:O} and {To:O} not run (catchup {Catchup})")]
-    private static partial void MissedTicks(ILogger logger, string schedule, long count, CatchupPolicy catchup, DateTimeOffset from, DateTimeOffset to);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule}: the run of tick {Tick:O} was refused: {Error}")]
-    private static partial void TickRefused(ILogger logger, string schedule, DateTimeOffset tick, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Schedule {Schedule}: could not start the run of tick {Tick:O} ({Error}); trying again")]
-    private static partial void TickFailed(ILogger logger, string schedule, DateTimeOffset tick, string error);
 }

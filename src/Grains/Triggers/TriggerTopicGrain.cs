@@ -17,6 +17,7 @@ public sealed class TriggerTopicGrainState
 /// An event name or an upstream playbook, and the playbooks it starts. A message starts one run per subscriber,
 /// with an id made of the subscriber and the message id, so publishing the same message again starts nothing new.
 /// </summary>
+[GrainType("owf.trigger-topic")]
 public sealed partial class TriggerTopicGrain(
     [PersistentState("topic", WorkflowStorage.Name)] IPersistentState<TriggerTopicGrainState> state,
     ILogger<TriggerTopicGrain> logger) : Grain, ITriggerTopicGrain
@@ -92,9 +93,9 @@ public sealed partial class TriggerTopicGrain(
         return $"{id[..150]}-{hash}";
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Topic} message {MessageId} started {Playbook} as run {RunId}")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "{Topic} message {MessageId} started {Playbook} as run {RunId}")]
     private static partial void Started(ILogger logger, string topic, string messageId, string playbook, string runId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Topic} message {MessageId} did not start {Playbook}: {Error}")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Warning, Message = "{Topic} message {MessageId} did not start {Playbook}: {Error}")]
     private static partial void Refused(ILogger logger, string topic, string messageId, string playbook, string error);
 }

@@ -30,6 +30,7 @@ public sealed class UpstreamGrainState
 /// else at most once a second (a success within the last second may be forgotten by a crash: a waiting task is
 /// then told at the next one) and when the grain is deactivated.
 /// </summary>
+[GrainType("owf.upstream")]
 public sealed partial class UpstreamGrain(
     [PersistentState("upstream", WorkflowStorage.Name)] IPersistentState<UpstreamGrainState> state,
     TimeProvider time,
@@ -133,7 +134,7 @@ public sealed partial class UpstreamGrain(
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                FlushFailed(logger, this.GetPrimaryKeyString(), ex.Message);
+                FlushFailed(logger, this.GetPrimaryKeyString(), ex);
             }
         }
     }
@@ -153,6 +154,6 @@ public sealed partial class UpstreamGrain(
         await state.WriteAsync(this, logger);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream}: its last success could not be written on deactivation: {Error}")]
-    private static partial void FlushFailed(ILogger logger, string upstream, string error);
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "Upstream {Upstream}: its last success could not be written on deactivation")]
+    private static partial void FlushFailed(ILogger logger, string upstream, Exception exception);
 }

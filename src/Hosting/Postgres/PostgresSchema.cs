@@ -105,7 +105,7 @@ public sealed partial class PostgresSchema
             var settings = new NpgsqlConnectionStringBuilder(_connectionString);
             var host = settings.Host ?? "localhost";
             var database = settings.Database ?? settings.Username ?? "(the user's name)";
-            Unreachable(_logger, host, settings.Port, database, ex.Message);
+            Unreachable(_logger, host, settings.Port, database, ex);
             throw new PostgresUnreachableException(
                 $"cannot connect to PostgreSQL at {host}:{settings.Port}, database '{database}': {ex.Message}. " +
                 "Check that the server is running and reachable from here, and that the connection string " +

@@ -8,6 +8,7 @@ using Orleans.Storage;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Hosting.Postgres;
+using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Hosting;
 
@@ -21,7 +22,7 @@ public static class PostgresSiloBuilderExtensions
     /// Applies the workflow schema when the host starts (before Orleans; a <see cref="PostgresSchemaException"/>
     /// stops the start with a message that says what to do), and keeps membership, the grain state of both
     /// <see cref="WorkflowStorage.Name"/> and <see cref="WorkflowStorage.PubSub"/> (Orleans' binary serializer),
-    /// reminders and the run history (<see cref="IRunHistoryStore"/>) in the database. Use it instead of
+    /// reminders, the run history (<see cref="IRunHistoryStore"/>) and the active-run and schedule indexes in the database. Use it instead of
     /// <c>AddWorkflowStorage</c> and localhost clustering.
     /// </summary>
     public static ISiloBuilder UseWorkflowPostgres(this ISiloBuilder builder, string connectionString)
@@ -32,7 +33,7 @@ public static class PostgresSiloBuilderExtensions
 
         // Npgsql pools up to 100 connections per connection string by default, and a busy silo uses them: three
         // silos would pass PostgreSQL's default max_connections. Unless the string says otherwise, Orleans' providers
-        // share one pool of 40 and our history and run index one of 10.
+        // share one pool of 40 and our history and indexes one of 10.
         var ours = WithPoolSize(connectionString, 10);
         connectionString = WithPoolSize(connectionString, 40);
 
@@ -64,6 +65,8 @@ public static class PostgresSiloBuilderExtensions
         services.AddSingleton<IRunHistoryStore>(_ => new PostgresRunHistory(ours));
         services.RemoveAll<IActiveRunIndex>();
         services.AddSingleton<IActiveRunIndex>(_ => new PostgresActiveRunIndex(ours));
+        services.RemoveAll<IScheduleIndex>();
+        services.AddSingleton<IScheduleIndex>(_ => new PostgresScheduleIndex(ours));
         return builder;
     }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Workflow.Client;
-using Orleans.Workflow.Events;
 using Orleans.Workflow.Postgres.Tests.Infrastructure;
 using Orleans.Workflow.Hosting;
 using Xunit.Abstractions;
@@ -79,15 +78,14 @@ internal sealed class ClusterHarness : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleansClient(client => client
-            .UseWorkflowPostgres(ConnectionString)
-            .Configure<ClusterOptions>(o =>
+            .AddWorkflowClient(o =>
             {
+                o.Postgres = ConnectionString;
                 o.ClusterId = ClusterId;
                 o.ServiceId = ServiceId;
             })
             .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2))
-            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15))
-            .AddMemoryStreams(RunEvent.StreamProvider));
+            .Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(15)));
         var host = builder.Build();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await host.StartAsync(deadline.Token);

@@ -77,13 +77,12 @@ public sealed class PostgresSilo : IAsyncDisposable
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client => client
-            .Configure<ClusterOptions>(options =>
-            {
-                options.ClusterId = clusterId;
-                options.ServiceId = ServiceId;
-            })
-            .UseWorkflowPostgres(connectionString));
+        builder.UseOrleansClient(client => client.AddWorkflowClient(options =>
+        {
+            options.Postgres = connectionString;
+            options.ClusterId = clusterId;
+            options.ServiceId = ServiceId;
+        }));
         var host = builder.Build();
         await host.StartAsync();
         return host;

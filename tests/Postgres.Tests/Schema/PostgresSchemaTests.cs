@@ -25,7 +25,7 @@ public sealed class PostgresSchemaTests(PostgresFixture fixture)
     {
         Assert.Equal(Enumerable.Range(1, PostgresSchema.LatestVersion), PostgresSchema.Migrations.Select(m => m.Version));
         Assert.Equal(
-            ["orleans_clustering", "orleans_persistence", "orleans_reminders", "workflow_history", "workflow_active_runs", "workflow_run_list", "workflow_run_list_admission"],
+            ["orleans_clustering", "orleans_persistence", "orleans_reminders", "workflow_history", "workflow_active_runs", "workflow_run_list", "workflow_run_list_admission", "workflow_schedules"],
             PostgresSchema.Migrations.Select(m => m.Name));
     }
 
@@ -42,7 +42,7 @@ public sealed class PostgresSchemaTests(PostgresFixture fixture)
             await Db.RowsAsync(database, "SELECT version, name FROM owf_schema_version ORDER BY version"));
         Assert.Equal(OrleansQueryKeys, await Db.RowsAsync(database, "SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey COLLATE \"C\""));
         Assert.Equal(
-            ["orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage", "owf_active_runs", "owf_run_events", "owf_schema_version"],
+            ["orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage", "owf_active_runs", "owf_run_events", "owf_schedules", "owf_schema_version"],
             await Db.RowsAsync(database, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name"));
     }
 
