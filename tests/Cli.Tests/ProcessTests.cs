@@ -21,7 +21,7 @@ public sealed class ProcessTests : IDisposable
             ?? throw new InvalidOperationException("owf.dll not found; looked at:\n" + string.Join("\n", candidates));
     }
 
-    private static async Task<CliResult> RunProcessAsync(params string[] args)
+    internal static async Task<CliResult> RunProcessAsync(params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
