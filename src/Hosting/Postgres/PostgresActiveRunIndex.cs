@@ -30,7 +30,7 @@ public sealed class PostgresActiveRunIndex : IActiveRunIndex, IAsyncDisposable
 
     public async Task<IReadOnlyList<string>> ListAsync(string? after, int limit, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand("SELECT run_id FROM owf_active_runs WHERE run_id > $1 ORDER BY run_id COLLATE \"C\" LIMIT $2");
+        await using var command = _dataSource.CreateCommand("SELECT run_id FROM owf_active_runs WHERE run_id > $1 COLLATE \"C\" ORDER BY run_id COLLATE \"C\" LIMIT $2");
         command.Parameters.Add(new NpgsqlParameter { Value = after ?? string.Empty });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         var ids = new List<string>();
