@@ -140,7 +140,7 @@ public sealed class WorkflowClient(IClusterClient cluster)
     public Task<ControlResult> PauseAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).PauseAsync(reason);
 
     /// <summary>Resumes a paused run where it stopped; answers what happened.</summary>
-    public Task<ControlResult> ResumeAsync(string runId) => cluster.GetGrain<IRunGrain>(runId).ResumeRunAsync();
+    public Task<ControlResult> ResumeAsync(string runId) => cluster.GetGrain<IRunGrain>(runId).ResumeAsync();
 
     public Task<ControlResult> CancelAsync(string runId, string reason) => cluster.GetGrain<IRunGrain>(runId).CancelAsync(reason);
 

@@ -82,7 +82,7 @@ internal sealed partial class RunRecovery(
                     try
                     {
                         await Task.WhenAll(
-                            WakeAllAsync(ActiveRuns, runs.ListAsync, id => grains.GetGrain<IRunGrain>(id).ResumeAsync(), reason),
+                            WakeAllAsync(ActiveRuns, runs.ListAsync, id => grains.GetGrain<IRunGrain>(id).WakeAsync(), reason),
                             WakeAllAsync(LiveSchedules, schedules.ListAsync, key => grains.GetGrain<IScheduleGrain>(key).WakeAsync(), reason));
                     }
                     catch (Exception ex) when (!_stop.IsCancellationRequested)

@@ -57,8 +57,8 @@ public interface IRunGrain : IGrainWithStringKey
     /// Wakes the run (a silo that took over after a crash calls it for every active run): an activation that
     /// finds the run unfinished checks its tasks at once, and they check their steps. Does nothing otherwise.
     /// </summary>
-    [Alias("Resume")]
-    Task ResumeAsync();
+    [Alias("Wake")]
+    Task WakeAsync();
 
     /// <summary>Cancels the run: nothing new starts, running steps are cancelled. Answers what happened.</summary>
     [Alias("Cancel")]
@@ -80,7 +80,7 @@ public interface IRunGrain : IGrainWithStringKey
 
     /// <summary>Resumes a paused run exactly where it stopped. Answers what happened.</summary>
     [Alias("ResumeRun")]
-    Task<ControlResult> ResumeRunAsync();
+    Task<ControlResult> ResumeAsync();
 
     /// <summary>Delivers a named signal with a JSON payload to the run's waiting step (kept until one waits).</summary>
     [Alias("Signal")]

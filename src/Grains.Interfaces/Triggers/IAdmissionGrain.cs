@@ -24,15 +24,31 @@ public interface IAdmissionGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// <see cref="Limit"/>: the playbook's <c>concurrency</c> (null: no limit). <see cref="Overlap"/>: <c>skip</c>,
-/// <c>queue</c> or <c>allow</c> (a scheduled run's rule when another run of the playbook is active).
+/// <see cref="Limit"/>: the playbook's <c>concurrency</c> (null: no limit). <see cref="Overlap"/>: a scheduled
+/// run's rule when another run of the playbook is active.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.AdmissionRequest")]
 public sealed record AdmissionRequest(
     [property: Id(0)] string RunId,
     [property: Id(1)] int? Limit,
-    [property: Id(2)] string Overlap);
+    [property: Id(2)] AdmissionOverlap Overlap);
+
+/// <summary>A schedule's <c>overlap</c> as admission applies it (the playbook model's <c>OverlapPolicy</c> on the wire).</summary>
+[GenerateSerializer]
+[Alias("owf.AdmissionOverlap")]
+public enum AdmissionOverlap
+{
+    /// <summary>Runs beside the active ones (within <c>concurrency</c>).</summary>
+    Allow = 0,
+
+    /// <summary>Skipped while another run is active.</summary>
+    Skip = 1,
+
+    /// <summary>Waits until the active runs have ended.</summary>
+    Queue = 2,
+}
 
 public enum AdmissionDecision
 {

@@ -4,6 +4,7 @@ using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
+using Orleans.Workflow.Playbooks.Runs;
 using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Runs;
@@ -16,64 +17,71 @@ public sealed partial class RunGrain
         playbook.Concurrency is not null || playbook.On.Schedules.Any(s => s.Overlap != OverlapPolicy.Allow);
 
     /// <summary>
-    /// Asks the playbook's admission grain for a slot. Admitted: go on. Waiting: the run stays pending until told.
-    /// Skipped (a scheduled run under <c>overlap: skip</c>): the run ends <c>skipped</c> now and this answers false.
+    /// Starts (or restarts) the run's life: a gated run first asks its playbook's admission grain for a slot.
+    /// False when it was skipped (a scheduled run under <c>overlap: skip</c>): it has ended <c>skipped</c> already.
     /// </summary>
-    private async Task<bool> AdmitAsync(Playbook playbook, TriggerInfo trigger)
+    private async Task<bool> StartLifeAsync(Playbook playbook, TriggerInfo trigger)
     {
-        S.Gated = true;
-        var overlap = trigger.Schedule is { } index && index < playbook.On.Schedules.Length
-            ? playbook.On.Schedules[index].Overlap.ToString().ToLowerInvariant()
-            : "allow";
-        var admission = await GrainFactory.GetGrain<IAdmissionGrain>(playbook.Name).AdmitAsync(new AdmissionRequest(RunId, playbook.Concurrency, overlap));
-        switch (admission.Decision)
-        {
-            case AdmissionDecision.Skipped:
-                S.Status = WorkStatus.Skipped;
-                S.EndedAt = time.GetUtcNow();
-                S.Error = new RunError(admission.Message, null, null, null);
-                S.Announced = true; // it never held a slot, and nothing follows a skipped run
-                await state.WriteAsync(this, logger);
-                Publish(RunEventKind.RunSkipped, null, admission.Message);
-                Ended(logger, RunId, S.Playbook, S.Status);
-                return false;
-            case AdmissionDecision.Waiting:
-                S.AwaitingAdmission = true;
-                if (!S.Paused)
-                {
-                    S.Status = WorkStatus.Pending;
-                }
+        var start = RunMachine.Start(IsGated(playbook));
+        Apply(start.Life);
+        return !start.Has(RunEffects.AskAdmission) || await AskAdmissionAsync(playbook, trigger, first: true);
+    }
 
-                Publish(RunEventKind.RunWaiting, null, admission.Message);
-                return true;
-            default:
-                S.AwaitingAdmission = false;
-                return true;
+    /// <summary>
+    /// Asks the playbook's admission grain for a slot and applies its answer. Admitted: go on. Waiting: the run
+    /// stays pending until told. Skipped: the run ends <c>skipped</c> now and this answers false.
+    /// </summary>
+    private async Task<bool> AskAdmissionAsync(Playbook playbook, TriggerInfo trigger, bool first)
+    {
+        var overlap = first && trigger.Schedule is { } index && index < playbook.On.Schedules.Length
+            ? playbook.On.Schedules[index].Overlap switch
+            {
+                OverlapPolicy.Skip => AdmissionOverlap.Skip,
+                OverlapPolicy.Queue => AdmissionOverlap.Queue,
+                _ => AdmissionOverlap.Allow,
+            }
+            : AdmissionOverlap.Allow;
+        var admission = await GrainFactory.GetGrain<IAdmissionGrain>(playbook.Name).AdmitAsync(new AdmissionRequest(RunId, playbook.Concurrency, overlap));
+        var answer = admission.Decision switch
+        {
+            AdmissionDecision.Skipped => AdmissionAnswer.Skipped,
+            AdmissionDecision.Waiting => AdmissionAnswer.Waiting,
+            _ => AdmissionAnswer.Admitted,
+        };
+        var answered = RunMachine.Answered(S.Life, answer, first);
+        Apply(answered.Life);
+        if (answer == AdmissionAnswer.Skipped)
+        {
+            S.Status = WorkStatus.Skipped;
+            S.EndedAt = time.GetUtcNow();
+            S.Error = new RunError(admission.Message, null, null, null);
+            await state.WriteAsync(this, logger); // it never held a slot, and nothing follows a skipped run
+            Publish(RunEventKind.RunSkipped, null, admission.Message);
+            Ended(logger, RunId, S.Playbook, S.Status);
+            return false;
         }
+
+        if (answered.Has(RunEffects.Announce))
+        {
+            Publish(answer == AdmissionAnswer.Waiting ? RunEventKind.RunWaiting : RunEventKind.RunAdmitted, null, answer == AdmissionAnswer.Waiting ? admission.Message : null);
+        }
+
+        return true;
     }
 
     public async Task AdmittedAsync()
     {
-        if (S.Request is null || !S.AwaitingAdmission || S.Status.IsFinal())
+        if (S.Request is null || S.Life.Admission != RunAdmission.Waiting || S.Life.IsOver)
         {
             return;
         }
 
         var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
-        var admission = await GrainFactory.GetGrain<IAdmissionGrain>(S.Playbook).AdmitAsync(new AdmissionRequest(RunId, playbook.Concurrency, "allow"));
-        if (admission.Decision != AdmissionDecision.Admitted)
+        await AskAdmissionAsync(playbook, TriggerInfo.Manual, first: false);
+        if (S.Life.Admission == RunAdmission.Holding)
         {
-            return; // still waiting (a late or repeated notice)
+            await AdvanceAsync(playbook);
         }
-
-        S.AwaitingAdmission = false;
-        if (!S.Paused)
-        {
-            S.Status = WorkStatus.Running;
-        }
-
-        Publish(RunEventKind.RunAdmitted, null, null);
-        await AdvanceAsync(playbook);
     }
 
     public async Task UpstreamSucceededAsync(string task)
@@ -217,7 +225,7 @@ public sealed partial class RunGrain
         _announce ??= this.RegisterGrainTimer(
             async () =>
             {
-                if (S.Announced || S.Request is null)
+                if (S.Life.Phase == RunPhase.Ended || S.Request is null)
                 {
                     _announce?.Dispose();
                     _announce = null;
@@ -226,7 +234,7 @@ public sealed partial class RunGrain
 
                 if (await AnnounceEndAsync(await playbooks.GetAsync(S.Playbook, S.Version)))
                 {
-                    S.Announced = true;
+                    S.Life = RunMachine.Ended(S.Life, announced: true);
                     await state.WriteAsync(this, logger);
                     _announce?.Dispose();
                     _announce = null;
@@ -271,7 +279,7 @@ public sealed partial class RunGrain
 
     private async Task AnnounceAsync(Playbook playbook)
     {
-        if (S.Gated)
+        if (S.Life.Admission != RunAdmission.None)
         {
             await GrainFactory.GetGrain<IAdmissionGrain>(S.Playbook).ReleaseAsync(RunId);
         }

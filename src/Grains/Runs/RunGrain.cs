@@ -10,6 +10,7 @@ using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Playbooks.Params;
 using Orleans.Workflow.Playbooks.Planning;
+using Orleans.Workflow.Playbooks.Runs;
 using Orleans.Workflow.Playbooks.Syntax;
 using Orleans.Workflow.Triggers;
 
@@ -20,6 +21,7 @@ namespace Orleans.Workflow.Runs;
 /// are ready or skipped. Writes its state before it sends a task anything; polls its tasks as a backstop
 /// for lost reports; ends with outputs and, on failure, the root cause.
 /// </summary>
+[GrainType("owf.run")]
 public sealed partial class RunGrain(
     [PersistentState("run", WorkflowStorage.Name)] IPersistentState<RunGrainState> state,
     PlaybookCache playbooks,
@@ -41,7 +43,7 @@ public sealed partial class RunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S.Request is not null && (!S.Status.IsFinal() || !S.Announced))
+        if (S.Request is not null && S.Life.Phase != RunPhase.Ended)
         {
             // Activated again (after a deactivation, or on another silo after a crash): check the tasks soon.
             StartTimers(firstPoll: TimeSpan.FromSeconds(1));
@@ -50,7 +52,7 @@ public sealed partial class RunGrain(
         return Task.CompletedTask;
     }
 
-    public Task ResumeAsync() => Task.CompletedTask; // activation is the point: OnActivateAsync resumes the run
+    public Task WakeAsync() => Task.CompletedTask; // activation is the point: OnActivateAsync wakes the run
 
     public Task<WorkStatus?> GetStatusAsync() => Task.FromResult(S.Request is null ? (WorkStatus?)null : S.Status);
 
@@ -157,13 +159,12 @@ public sealed partial class RunGrain(
         S.Owner = playbook.Owner;
         S.ParamsJson = resolved.Values.ToJsonString();
         S.RunJson = run.ToJsonString();
-        S.Status = WorkStatus.Running;
         S.StartedAt = now;
         var timeout = request.Timeout ?? playbook.Timeout;
         S.Deadline = timeout is { } limit ? now + limit : null;
         Publish(RunEventKind.RunStarted, null, $"{playbook.Name} {ContentHash.Short(playbook.Version)} ({request.Trigger.Kind.Name()})",
             new JsonObject { ["playbook"] = playbook.Name, ["version"] = playbook.Version, ["trigger"] = RunTrigger.Of(request.Trigger).ToJson(), ["logical_date"] = run["logical_date"]?.DeepClone() }.ToJsonString());
-        if (IsGated(playbook) && !await AdmitAsync(playbook, request.Trigger))
+        if (!await StartLifeAsync(playbook, request.Trigger))
         {
             return new StartRunResult(RunId, true, false, []); // skipped by overlap: ended already
         }
@@ -246,9 +247,9 @@ public sealed partial class RunGrain(
         }
 
         var playbook = await playbooks.GetAsync(S.Playbook, S.Version);
-        if (report.Status is WorkStatus.Failed or WorkStatus.TimedOut && playbook.FailFast && S.StopStatus is null)
+        if (report.Status is WorkStatus.Failed or WorkStatus.TimedOut && playbook.FailFast)
         {
-            await StopAsync(WorkStatus.Cancelled, $"fail_fast: task '{report.Task}' {report.Status.Name()}", endRun: false);
+            await StopAsync(StopCause.FailFast, $"fail_fast: task '{report.Task}' {report.Status.Name()}");
         }
 
         await AdvanceAsync(playbook);
@@ -332,7 +333,7 @@ public sealed partial class RunGrain(
             return ControlResult.No($"run {RunId} already {S.Status.Name()}");
         }
 
-        await StopAsync(WorkStatus.Cancelled, reason, endRun: true);
+        await StopAsync(StopCause.Cancelled, reason);
         return ControlResult.Done($"run {RunId} cancelled");
     }
 
@@ -349,7 +350,7 @@ public sealed partial class RunGrain(
             return No($"run {RunId} is {S.Status.Name()}; only a run that has ended can be retried (cancel it first)");
         }
 
-        if (!S.Announced)
+        if (S.Life.Phase == RunPhase.Ending)
         {
             return No($"run {RunId} has ended and is still telling the cluster (its followers, its concurrency slot); try again in a few seconds");
         }
@@ -429,10 +430,6 @@ public sealed partial class RunGrain(
             S.Tasks.Remove(id);
         }
 
-        S.Status = WorkStatus.Running;
-        S.Paused = false;
-        S.StopStatus = null;
-        S.StopReason = null;
         S.Error = null;
         S.OutputsJson = null;
         S.EndedAt = null;
@@ -444,10 +441,7 @@ public sealed partial class RunGrain(
         var what = request.Task is { } task ? $"task '{task}' and its downstream" : $"{again.Count} task(s) that did not succeed";
         var newVersion = version != pinned ? $", version {ContentHash.Short(version)}" : string.Empty;
         Publish(RunEventKind.RunRetried, null, $"attempt {S.Attempt}: {what}{newVersion}");
-        if (IsGated(playbook))
-        {
-            await AdmitAsync(playbook, TriggerInfo.Manual);
-        }
+        await StartLifeAsync(playbook, TriggerInfo.Manual);
 
         await activeRuns.AddAsync(RunId, CancellationToken.None);
         await AdvanceAsync(playbook);
@@ -467,43 +461,40 @@ public sealed partial class RunGrain(
             return ControlResult.Missing($"run {RunId} does not exist");
         }
 
-        if (S.Status.IsFinal())
+        var pause = RunMachine.Pause(S.Life);
+        if (pause.Refused)
         {
-            return ControlResult.No($"run {RunId} already {S.Status.Name()}; there is nothing to pause");
+            return ControlResult.No(pause.Refusal switch
+            {
+                "already paused" => $"run {RunId} is already paused",
+                "stopping" => $"run {RunId} is stopping ({S.Life.StopReason}); there is nothing to pause",
+                _ => $"run {RunId} already {S.Status.Name()}; there is nothing to pause",
+            });
         }
 
-        if (S.Paused)
-        {
-            return ControlResult.No($"run {RunId} is already paused");
-        }
-
-        S.Paused = true;
-        S.Status = WorkStatus.Paused;
+        Apply(pause.Life);
         await state.WriteAsync(this, logger);
         Publish(RunEventKind.RunPaused, null, reason);
         await TellTasksAsync(pause: true);
         return ControlResult.Done($"run {RunId} paused: nothing new starts; running steps finish");
     }
 
-    public async Task<ControlResult> ResumeRunAsync()
+    public async Task<ControlResult> ResumeAsync()
     {
         if (S.Request is null)
         {
             return ControlResult.Missing($"run {RunId} does not exist");
         }
 
-        if (S.Status.IsFinal())
+        var resume = RunMachine.Resume(S.Life);
+        if (resume.Refused)
         {
-            return ControlResult.No($"run {RunId} already {S.Status.Name()}; there is nothing to resume");
+            return ControlResult.No(resume.Refusal == "ended"
+                ? $"run {RunId} already {S.Status.Name()}; there is nothing to resume"
+                : $"run {RunId} is not paused");
         }
 
-        if (!S.Paused)
-        {
-            return ControlResult.No($"run {RunId} is not paused");
-        }
-
-        S.Paused = false;
-        S.Status = S.AwaitingAdmission ? WorkStatus.Pending : WorkStatus.Running;
+        Apply(resume.Life);
         Publish(RunEventKind.RunResumed, null, null);
         await AdvanceAsync(await playbooks.GetAsync(S.Playbook, S.Version));
         await TellTasksAsync(pause: false);
@@ -530,7 +521,7 @@ public sealed partial class RunGrain(
     private async Task AdvanceAsync(Playbook playbook)
     {
         var toSend = new List<string>();
-        if (S.StopStatus is null && !S.Paused && !S.AwaitingAdmission)
+        if (S.Life.StartsTasks)
         {
             var planner = new RunPlanner(playbook);
             var states = S.Tasks.ToDictionary(t => t.Key, t => ToTaskState(t.Value.Status), StringComparer.Ordinal);
@@ -592,13 +583,18 @@ public sealed partial class RunGrain(
     }
 
     /// <summary>
-    /// Stops the run as <paramref name="status"/> (cancelled, or timed out): every task not ended is cancelled, whatever
-    /// the run's status, and nothing new starts; <paramref name="endRun"/> ends the run now.
+    /// Stops the run for <paramref name="cause"/>: every task not ended is cancelled, whatever the run's status, and
+    /// nothing new starts; a cancel or a timeout ends the run now (see <see cref="RunMachine.Stop"/>).
     /// </summary>
-    private async Task StopAsync(WorkStatus status, string reason, bool endRun)
+    private async Task StopAsync(StopCause cause, string reason)
     {
-        S.StopStatus = status;
-        S.StopReason = reason;
+        var stop = RunMachine.Stop(S.Life, cause, reason);
+        if (stop.Effects == RunEffects.None)
+        {
+            return;
+        }
+
+        Apply(stop.Life);
 
         // Written before anything is cancelled: a crash after the tasks heard it still ends the run this way.
         await state.WriteAsync(this, logger);
@@ -632,7 +628,7 @@ public sealed partial class RunGrain(
             record.EndedAt = time.GetUtcNow();
         }
 
-        if (endRun)
+        if (stop.Has(RunEffects.Complete))
         {
             await CompleteAsync(playbook);
         }
@@ -640,11 +636,12 @@ public sealed partial class RunGrain(
 
     private async Task CompleteAsync(Playbook playbook)
     {
-        var status = S.StopStatus switch
+        var status = RunMachine.Outcome(S.Life, S.Tasks.Values.Any(t => t.Status is WorkStatus.Failed or WorkStatus.TimedOut or WorkStatus.Cancelled)) switch
         {
-            WorkStatus.TimedOut => WorkStatus.TimedOut,
-            WorkStatus.Cancelled when S.StopReason?.StartsWith("fail_fast", StringComparison.Ordinal) != true => WorkStatus.Cancelled,
-            _ => S.Tasks.Values.Any(t => t.Status is WorkStatus.Failed or WorkStatus.TimedOut or WorkStatus.Cancelled) ? WorkStatus.Failed : WorkStatus.Succeeded,
+            RunEnd.TimedOut => WorkStatus.TimedOut,
+            RunEnd.Cancelled => WorkStatus.Cancelled,
+            RunEnd.Failed => WorkStatus.Failed,
+            _ => WorkStatus.Succeeded,
         };
 
         S.Error = RootCause(playbook, status);
@@ -673,14 +670,14 @@ public sealed partial class RunGrain(
 
         // Announced before the final state is written: a crash in between leaves the run unfinished in storage and
         // indexed, so it completes, and announces, again (each announcement is idempotent).
-        S.Announced = await AnnounceEndAsync(playbook);
+        S.Life = RunMachine.Ended(S.Life, await AnnounceEndAsync(playbook));
         await state.WriteAsync(this, logger);
         _poll?.Dispose();
         _poll = null;
         _deadline?.Dispose();
         _upstreamTimer?.Dispose();
         _upstreamTimer = null;
-        if (S.Announced)
+        if (S.Life.Phase == RunPhase.Ended)
         {
             await LeaveIndexAsync();
         }
@@ -714,7 +711,7 @@ public sealed partial class RunGrain(
             .FirstOrDefault();
         if (first.Record is null)
         {
-            return new RunError(S.StopReason ?? $"run {status.Name()}", null, null, null);
+            return new RunError(S.Life.StopReason ?? $"run {status.Name()}", null, null, null);
         }
 
         var where = first.Record.FailedStep is { } step
@@ -786,7 +783,7 @@ public sealed partial class RunGrain(
     {
         if (S.Status.IsFinal())
         {
-            if (!S.Announced)
+            if (S.Life.Phase == RunPhase.Ending)
             {
                 RetryAnnounceSoon();
             }
@@ -805,7 +802,7 @@ public sealed partial class RunGrain(
                 {
                     if (!S.Status.IsFinal())
                     {
-                        await StopAsync(WorkStatus.TimedOut, $"run timed out after {Duration.Format(deadline - S.StartedAt!.Value)}", endRun: true);
+                        await StopAsync(StopCause.TimedOut, $"run timed out after {Duration.Format(deadline - S.StartedAt!.Value)}");
                     }
                 },
                 new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { KeepAlive = true });
@@ -830,12 +827,12 @@ public sealed partial class RunGrain(
             }
         }
 
-        if (S.Paused)
+        if (S.Life.Phase == RunPhase.Paused)
         {
             await TellTasksAsync(pause: true); // a task started by a late re-send learns it too
         }
 
-        if (S.AwaitingAdmission)
+        if (S.Life.Admission == RunAdmission.Waiting)
         {
             await AdmittedAsync(); // asks the admission grain again: a lost notice never strands a run
             return;
@@ -852,6 +849,19 @@ public sealed partial class RunGrain(
                 await TaskEndedAsync(outcome);
             }
         }
+    }
+
+    // The life's phase decides the status while the run is not over; stopping keeps the status it had.
+    private void Apply(RunLife life)
+    {
+        S.Life = life;
+        S.Status = life.Phase switch
+        {
+            RunPhase.Admitting => WorkStatus.Pending,
+            RunPhase.Running => WorkStatus.Running,
+            RunPhase.Paused => WorkStatus.Paused,
+            _ => S.Status,
+        };
     }
 
     private RunTaskRecord Get(string taskId)

@@ -1,3 +1,5 @@
+using Orleans.Workflow.Playbooks.Runs;
+
 namespace Orleans.Workflow.Runs;
 
 /// <summary>Persisted state of a run: the pinned version, params, and what each task did.</summary>
@@ -50,31 +52,15 @@ public sealed class RunGrainState
     [Id(14)]
     public Dictionary<string, List<string>> SignalWaiters { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Set when the run is being cancelled or timed out: why, and with which status.</summary>
-    [Id(15)]
-    public string? StopReason { get; set; }
-
-    [Id(16)]
-    public WorkStatus? StopStatus { get; set; }
-
     [Id(17)]
     public int Attempt { get; set; } = 1;
 
-    /// <summary>Paused by an operator: nothing new starts until resumed (<see cref="Status"/> is then <c>paused</c>).</summary>
-    [Id(18)]
-    public bool Paused { get; set; }
-
-    /// <summary>The playbook limits its active runs (<c>concurrency</c>, or a schedule's <c>overlap</c>): the run holds a slot of its admission grain.</summary>
-    [Id(19)]
-    public bool Gated { get; set; }
-
-    /// <summary>Waiting for a slot: no task starts until the admission grain admits the run (status <c>pending</c>).</summary>
-    [Id(20)]
-    public bool AwaitingAdmission { get; set; }
-
-    /// <summary>The run's end was announced (admission slot released, followers started); until then the poll tries again.</summary>
-    [Id(21)]
-    public bool Announced { get; set; }
+    /// <summary>
+    /// Where the run is in its life (phase, admission, why it stops): changed only by <see cref="RunMachine"/>.
+    /// (Ids 15, 16 and 18 to 21 held the flags it replaced.)
+    /// </summary>
+    [Id(22)]
+    public RunLife Life { get; set; } = RunLife.New;
 }
 
 /// <summary>What the run knows of one of its tasks.</summary>

@@ -67,12 +67,12 @@ public sealed partial class AdmissionGrain(
             return Waiting(S.Waiting[place], place);
         }
 
-        if (request.Overlap == "skip" && S.Active.Count > 0)
+        if (request.Overlap == AdmissionOverlap.Skip && S.Active.Count > 0)
         {
             return new Admission(AdmissionDecision.Skipped, $"overlap skip: run {S.Active[0]} of {playbook} is still active");
         }
 
-        var entry = new WaitingRun(request.RunId, request.Limit, request.Overlap == "queue");
+        var entry = new WaitingRun(request.RunId, request.Limit, request.Overlap == AdmissionOverlap.Queue);
         if (S.Waiting.Count == 0 && CanStart(entry))
         {
             S.Active.Add(request.RunId);
