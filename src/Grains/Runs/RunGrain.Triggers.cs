@@ -252,7 +252,7 @@ public sealed partial class RunGrain
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            IndexRemoveFailed(logger, RunId, ex.Message); // harmless: a recovery wakes an ended run, which does nothing
+            IndexRemoveFailed(logger, RunId, ex); // harmless: a recovery wakes an ended run, which does nothing
         }
     }
 
@@ -272,7 +272,7 @@ public sealed partial class RunGrain
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            AnnounceFailed(logger, RunId, ex.Message);
+            AnnounceFailed(logger, RunId, ex);
             return false;
         }
     }
