@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 namespace Orleans.Workflow.Runs;
 
 /// <summary>What a control (cancel, pause, resume, signal, retry, enable, disable) did.</summary>
@@ -21,6 +22,7 @@ public enum ControlOutcome
 /// Controls are idempotent: repeating one that took effect answers <see cref="ControlOutcome.NotApplicable"/>.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.ControlResult")]
 public sealed record ControlResult(
     [property: Id(0)] ControlOutcome Outcome,

@@ -93,6 +93,7 @@ public interface IRunGrain : IGrainWithStringKey
 /// the playbook's current version instead of the pinned one.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.RetryRun")]
 public sealed record RetryRun(
     [property: Id(0)] string? Task = null,
@@ -101,6 +102,7 @@ public sealed record RetryRun(
 
 /// <summary>Whether the retry started (<see cref="Attempt"/>), and if not, why.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.RetryRunResult")]
 public sealed record RetryRunResult(
     [property: Id(0)] ControlOutcome Outcome,
@@ -112,6 +114,7 @@ public sealed record RetryRunResult(
 
 /// <summary>How one task ended, with its outputs as JSON text.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.TaskEnded")]
 public sealed record TaskEnded(
     [property: Id(0)] string Task,

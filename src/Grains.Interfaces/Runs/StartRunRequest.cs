@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 namespace Orleans.Workflow.Runs;
 
 /// <summary>
@@ -6,6 +7,7 @@ namespace Orleans.Workflow.Runs;
 /// id returns the same run.
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.StartRunRequest")]
 public sealed record StartRunRequest(
     [property: Id(0)] string Playbook,
@@ -23,6 +25,7 @@ public sealed record StartRunRequest(
 /// <see cref="LogicalDate"/>: a tick's date in its schedule's time zone (<c>run.logical_date</c>).
 /// </summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.TriggerInfo")]
 public sealed record TriggerInfo(
     [property: Id(0)] TriggerKind Kind,
@@ -73,5 +76,6 @@ public static class TriggerKinds
 
 /// <summary>The step of a parent run that started this run as a child.</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.ParentRef")]
 public sealed record ParentRef([property: Id(0)] string RunId, [property: Id(1)] string StepKey);

@@ -1,7 +1,9 @@
+using Orleans.Concurrency;
 namespace Orleans.Workflow.Runs;
 
 /// <summary>The answer to a start: the run, or the reasons it cannot start (bad params, unknown playbook).</summary>
 [GenerateSerializer]
+[Immutable]
 [Alias("owf.StartRunResult")]
 public sealed record StartRunResult(
     [property: Id(0)] string RunId,

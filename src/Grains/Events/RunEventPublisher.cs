@@ -85,16 +85,16 @@ public sealed partial class RunEventPublisher : IAsyncDisposable
 
                     break;
                 }
-                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested)
                 {
-                    HistoryLost(_logger, batch.Count, "the silo stopped while the history store was unreachable");
+                    HistoryLost(_logger, batch.Count, ex); // the silo stopped while the history store was unreachable
                     return;
                 }
                 catch (Exception ex)
                 {
                     if (!failing)
                     {
-                        HistoryFailing(_logger, batch.Count, ex.Message);
+                        HistoryFailing(_logger, batch.Count, ex);
                         failing = true;
                     }
 
@@ -104,7 +104,7 @@ public sealed partial class RunEventPublisher : IAsyncDisposable
                     }
                     catch (OperationCanceledException)
                     {
-                        HistoryLost(_logger, batch.Count, ex.Message);
+                        HistoryLost(_logger, batch.Count, ex);
                         return;
                     }
                 }
@@ -139,7 +139,7 @@ public sealed partial class RunEventPublisher : IAsyncDisposable
                 }
                 catch (Exception ex)
                 {
-                    Dropped(_logger, events.Count, runId, ex.Message);
+                    Dropped(_logger, events.Count, runId, ex);
                 }
             }
 
@@ -147,15 +147,15 @@ public sealed partial class RunEventPublisher : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "run history: cannot append {Count} events, retrying every second until it can: {Reason}")]
-    private static partial void HistoryFailing(ILogger logger, int count, string reason);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "run history: cannot append {Count} events, retrying every second until it can")]
+    private static partial void HistoryFailing(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "run history: appending again")]
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "run history: appending again")]
     private static partial void HistoryRecovered(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "run history: lost {Count} events: {Reason}")]
-    private static partial void HistoryLost(ILogger logger, int count, string reason);
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "run history: lost {Count} events")]
+    private static partial void HistoryLost(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "dropped {Count} events of run {RunId}: {Reason}")]
-    private static partial void Dropped(ILogger logger, int count, string runId, string reason);
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "dropped {Count} events of run {RunId}")]
+    private static partial void Dropped(ILogger logger, int count, string runId, Exception exception);
 }

@@ -42,14 +42,14 @@ public static partial class DurableWrite
                 var conflict = ex is InconsistentStateException;
                 if (conflict || DateTime.UtcNow - started + delay > Patience)
                 {
-                    GaveUp(logger, id, tries, conflict ? "the stored state changed (ETag)" : ex.Message);
+                    GaveUp(logger, id, tries, conflict ? "the stored state changed (ETag)" : "the storage kept failing", ex);
                     grain.DeactivateOnIdle();
                     throw;
                 }
 
                 if (tries == 1)
                 {
-                    Failing(logger, id, ex.Message);
+                    Failing(logger, id, ex);
                 }
 
                 await Task.Delay(delay);
@@ -58,12 +58,12 @@ public static partial class DurableWrite
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Grain}: cannot write its state, retrying for up to 2 minutes: {Reason}")]
-    private static partial void Failing(ILogger logger, GrainId grain, string reason);
+    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "{Grain}: cannot write its state, retrying for up to 2 minutes")]
+    private static partial void Failing(ILogger logger, GrainId grain, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Grain}: state written after {Tries} tries ({Elapsed})")]
+    [LoggerMessage(EventId = 2302, Level = LogLevel.Information, Message = "{Grain}: state written after {Tries} tries ({Elapsed})")]
     private static partial void Recovered(ILogger logger, GrainId grain, int tries, TimeSpan elapsed);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{Grain}: gave up writing its state after {Tries} tries ({Reason}); the activation is dropped and resumes from the stored state")]
-    private static partial void GaveUp(ILogger logger, GrainId grain, int tries, string reason);
+    [LoggerMessage(EventId = 2303, Level = LogLevel.Error, Message = "{Grain}: gave up writing its state after {Tries} tries ({Reason}); the activation is dropped and resumes from the stored state")]
+    private static partial void GaveUp(ILogger logger, GrainId grain, int tries, string reason, Exception exception);
 }
