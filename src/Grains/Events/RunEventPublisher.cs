@@ -147,15 +147,15 @@ public sealed partial class RunEventPublisher : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "run history: cannot append {Count} events, retrying every second until it can")]
+    [LoggerMessage(EventId = 2601, Level = LogLevel.Warning, Message = "run history: cannot append {Count} events, retrying every second until it can")]
     private static partial void HistoryFailing(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "run history: appending again")]
+    [LoggerMessage(EventId = 2602, Level = LogLevel.Information, Message = "run history: appending again")]
     private static partial void HistoryRecovered(ILogger logger);
 
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "run history: lost {Count} events")]
+    [LoggerMessage(EventId = 2603, Level = LogLevel.Error, Message = "run history: lost {Count} events")]
     private static partial void HistoryLost(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "dropped {Count} events of run {RunId}")]
+    [LoggerMessage(EventId = 2604, Level = LogLevel.Warning, Message = "dropped {Count} events of run {RunId}")]
     private static partial void Dropped(ILogger logger, int count, string runId, Exception exception);
 }

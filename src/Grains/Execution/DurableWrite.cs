@@ -58,12 +58,12 @@ public static partial class DurableWrite
         }
     }
 
-    [LoggerMessage(EventId = 2301, Level = LogLevel.Warning, Message = "{Grain}: cannot write its state, retrying for up to 2 minutes")]
+    [LoggerMessage(EventId = 2701, Level = LogLevel.Warning, Message = "{Grain}: cannot write its state, retrying for up to 2 minutes")]
     private static partial void Failing(ILogger logger, GrainId grain, Exception exception);
 
-    [LoggerMessage(EventId = 2302, Level = LogLevel.Information, Message = "{Grain}: state written after {Tries} tries ({Elapsed})")]
+    [LoggerMessage(EventId = 2702, Level = LogLevel.Information, Message = "{Grain}: state written after {Tries} tries ({Elapsed})")]
     private static partial void Recovered(ILogger logger, GrainId grain, int tries, TimeSpan elapsed);
 
-    [LoggerMessage(EventId = 2303, Level = LogLevel.Error, Message = "{Grain}: gave up writing its state after {Tries} tries ({Reason}); the activation is dropped and resumes from the stored state")]
+    [LoggerMessage(EventId = 2703, Level = LogLevel.Error, Message = "{Grain}: gave up writing its state after {Tries} tries ({Reason}); the activation is dropped and resumes from the stored state")]
     private static partial void GaveUp(ILogger logger, GrainId grain, int tries, string reason, Exception exception);
 }

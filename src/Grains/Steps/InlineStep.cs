@@ -69,7 +69,7 @@ internal sealed class InlineStep(
             // Its events wait until it is settled here: a step handed to its grain publishes its own, once.
             var lines = new List<string>();
             var context = StepExecution.Context(command, key, 1, input, secrets, lines.Add, logger, time);
-            var running = StepExecution.RunAsync(plugin, context, new AttemptBounds(now, null, "timed out"), secrets, static () => null, logger, CancellationToken.None);
+            var running = StepExecution.RunAsync(plugin, context, new AttemptBounds(now, null, "timed out"), secrets, static () => null, logger, CancellationToken.None, logCrash: false); // its grain logs it
             if (!running.IsCompletedSuccessfully || running.Result is not { Status: WorkStatus.Succeeded } result
                 || StepExecution.OutputTooLarge(result.OutputJson, maxOutputBytes) is not null)
             {

@@ -83,7 +83,8 @@ internal static class StepExecution
         IReadOnlyDictionary<string, string> secrets,
         Func<AttemptResult?> cancelled,
         ILogger logger,
-        CancellationToken token)
+        CancellationToken token,
+        bool logCrash = true)
     {
         string Clean(string text) => SecretStore.Redact(text, secrets);
         var attempt = context.Attempt;
@@ -111,9 +112,20 @@ internal static class StepExecution
         }
         catch (Exception ex)
         {
-            StepLogs.PluginCrashed(logger, context.IdempotencyKey, ex.GetType().Name, ex);
+            if (logCrash)
+            {
+                // Its text may quote the rendered input: logged with secrets masked, stack trace included.
+                StepLogs.PluginCrashed(logger, context.IdempotencyKey, ex.GetType().Name, new RedactedException(Clean(ex.ToString())));
+            }
+
             return new AttemptResult(attempt, WorkStatus.Failed, null, Clean($"{plugin.Name} failed: {ex.Message}"));
         }
+    }
+
+    /// <summary>A plugin's exception as logged: its whole text (type, message, stack) with secrets masked.</summary>
+    private sealed class RedactedException(string text) : Exception(text)
+    {
+        public override string ToString() => Message;
     }
 
     /// <summary>

@@ -110,8 +110,19 @@ public sealed partial class StepGrain
         _ = Task.Run(async () =>
         {
             using var _ = tracked; // until the outcome is delivered: a drain waits for it
-            var result = await StepExecution.RunAsync(plugin, context, bounds, currentSecrets, () => Cancelled(attempt), logger, token);
-            log.Flush();
+            AttemptResult result;
+            try
+            {
+                result = await StepExecution.RunAsync(plugin, context, bounds, currentSecrets, () => Cancelled(attempt), logger, token);
+                log.Flush();
+            }
+            catch (Exception ex)
+            {
+                // Whatever happens, the grain hears how the attempt ended.
+                StepLogs.PluginCrashed(logger, key, ex.GetType().Name, ex);
+                result = new AttemptResult(attempt, WorkStatus.Failed, null, $"{plugin.Name} failed: {ex.GetType().Name}");
+            }
+
             await DeliverAsync(self, result with { Activation = activation });
         });
     }
