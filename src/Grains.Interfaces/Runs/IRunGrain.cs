@@ -120,7 +120,7 @@ public sealed record TaskEnded(
     [property: Id(0)] string Task,
     [property: Id(1)] WorkStatus Status,
     [property: Id(2)] string? OutputsJson,
-    [property: Id(3)] string? Reason,
+    [property: Id(3)] WorkReason? Reason,
     [property: Id(4)] string? Error,
     [property: Id(5)] string? FailedStep,
     [property: Id(6)] int? FailedIndex,

@@ -89,7 +89,7 @@ public sealed partial class RunGrain
         }
 
         var first = S.Tasks
-            .Where(t => t.Value.Status is WorkStatus.Failed or WorkStatus.TimedOut && t.Value.Reason != "cancelled")
+            .Where(t => t.Value.Status is WorkStatus.Failed or WorkStatus.TimedOut && t.Value.Reason != WorkReason.Cancelled)
             .OrderBy(t => t.Value.EndedAt)
             .Select(t => (Id: t.Key, Record: t.Value))
             .FirstOrDefault();

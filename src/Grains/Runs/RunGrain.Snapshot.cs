@@ -38,7 +38,7 @@ public sealed partial class RunGrain
 
             var status = record?.Status ?? WorkStatus.Pending;
             var steps = spec.Steps.Select(s => new StepSnapshot(s.Id, status.IsFinal() ? (status == WorkStatus.Skipped ? WorkStatus.Skipped : status) : WorkStatus.Pending, 0, null, null, null, null, null)).ToList();
-            tasks.Add(new TaskSnapshot(spec.Id, status, record?.Reason, null, spec.IsForeach ? [] : steps, spec.IsForeach ? [] : null, null, record?.EndedAt, record?.Error));
+            tasks.Add(new TaskSnapshot(spec.Id, status, record?.Reason?.Name() ?? record?.Waiting, null, spec.IsForeach ? [] : steps, spec.IsForeach ? [] : null, null, record?.EndedAt, record?.Error));
         }
 
         return new RunSnapshot(RunId, S.Playbook, S.Version, S.Status, S.Owner, S.OutputsJson, S.Error, tasks, S.StartedAt, S.EndedAt, S.Attempt, S.ParamsJson,

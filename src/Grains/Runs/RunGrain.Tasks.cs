@@ -72,22 +72,22 @@ public sealed partial class RunGrain
                 if (decision.Kind == TaskDecisionKind.Skip)
                 {
                     record.Status = WorkStatus.Skipped;
-                    record.Reason = decision.Reason!.Value.Name();
+                    record.Reason = ReasonOf(decision.Reason!.Value);
                     record.Error = decision.Detail;
                     record.EndedAt = time.GetUtcNow();
-                    Publish(RunEventKind.TaskSkipped, decision.Task, $"{record.Reason}: {decision.Detail}");
+                    Publish(RunEventKind.TaskSkipped, decision.Task, $"{record.Reason.Value.Name()}: {decision.Detail}");
                 }
                 else if (await UpstreamWaitAsync(playbook.FindTask(decision.Task)!, record) is { } waiting)
                 {
-                    if (record.Reason != waiting)
+                    if (record.Waiting != waiting)
                     {
-                        record.Reason = waiting;
+                        record.Waiting = waiting;
                         Publish(RunEventKind.TaskWaiting, decision.Task, waiting);
                     }
                 }
                 else
                 {
-                    record.Reason = null;
+                    record.Waiting = null;
                     record.Status = WorkStatus.Queued;
                     record.Dispatched = true;
                     record.RunAttempt = S.Attempt;
@@ -154,7 +154,7 @@ public sealed partial class RunGrain
             }
 
             record.Status = WorkStatus.Cancelled;
-            record.Reason = "cancelled";
+            record.Reason = WorkReason.Cancelled;
             record.Error = reason;
             record.EndedAt = time.GetUtcNow();
         }
@@ -164,7 +164,7 @@ public sealed partial class RunGrain
         {
             var record = Get(task.Id);
             record.Status = WorkStatus.Cancelled;
-            record.Reason = "cancelled";
+            record.Reason = WorkReason.Cancelled;
             record.Error = reason;
             record.EndedAt = time.GetUtcNow();
         }
@@ -277,4 +277,12 @@ public sealed partial class RunGrain
             }
         }
     }
+
+    private static WorkReason ReasonOf(SkipReason reason) => reason switch
+    {
+        SkipReason.UpstreamFailed => WorkReason.UpstreamFailed,
+        SkipReason.UpstreamSkipped => WorkReason.UpstreamSkipped,
+        SkipReason.TriggerRule => WorkReason.TriggerRule,
+        _ => WorkReason.Condition,
+    };
 }

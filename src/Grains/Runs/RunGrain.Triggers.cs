@@ -161,13 +161,13 @@ public sealed partial class RunGrain
 
             var upstreamOwner = await OwnerOfAsync(stale.Playbook);
             record.Status = WorkStatus.Failed;
-            record.Reason = "upstream_stale";
+            record.Reason = WorkReason.UpstreamStale;
             record.Error = $"upstream stale: {stale.Playbook}/{stale.Task}{OwnerNote(upstreamOwner)} had no success within {Duration.Format(stale.Within)} "
                 + $"after waiting {Duration.Format(stale.Wait)} (waiting playbook {S.Playbook}{OwnerNote(S.Owner)})";
             record.EndedAt = now;
             Publish(RunEventKind.TaskFailed, id, record.Error, new JsonObject
             {
-                ["reason"] = "upstream_stale",
+                ["reason"] = WorkReason.UpstreamStale.Name(),
                 ["owner"] = S.Owner,
                 ["upstream_playbook"] = stale.Playbook,
                 ["upstream_task"] = stale.Task,

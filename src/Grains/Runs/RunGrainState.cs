@@ -72,7 +72,7 @@ public sealed class RunTaskRecord
     public WorkStatus Status { get; set; } = WorkStatus.Pending;
 
     [Id(1)]
-    public string? Reason { get; set; }
+    public WorkReason? Reason { get; set; }
 
     [Id(2)]
     public string? OutputsJson { get; set; }
@@ -107,4 +107,8 @@ public sealed class RunTaskRecord
     /// <summary>Every cross-playbook <c>needs</c> of the task was met: it may start.</summary>
     [Id(11)]
     public bool UpstreamMet { get; set; }
+
+    /// <summary>What a pending task waits for (a fresh success of a task of another playbook), as users read it.</summary>
+    [Id(12)]
+    public string? Waiting { get; set; }
 }

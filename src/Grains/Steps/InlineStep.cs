@@ -61,8 +61,8 @@ internal sealed class InlineStep(
             ExpressionScope Scope() => scope ??= ScopeData.ToScope(scopeData(), secrets);
             if (!StepExecution.ShouldRun(step, Scope))
             {
-                StepExecution.Publish(events, time, key, command, 0, RunEventKinds.Ended(WorkLevel.Step, WorkStatus.Skipped), "condition");
-                return new StepRecord(step.Id, WorkStatus.Skipped, 0, null, null, now, now, "condition", Inline: true);
+                StepExecution.Publish(events, time, key, command, 0, RunEventKinds.Ended(WorkLevel.Step, WorkStatus.Skipped), WorkReason.Condition.Name());
+                return new StepRecord(step.Id, WorkStatus.Skipped, 0, null, null, now, now, WorkReason.Condition, Inline: true);
             }
 
             var input = step.With?.Render(ExpressionEngine.Shared, Scope());

@@ -124,7 +124,7 @@ public sealed partial class StepGrain(
 
         if (!run)
         {
-            S.Reason = "condition";
+            S.Reason = WorkReason.Condition;
             await EndAsync(WorkStatus.Skipped, null, null);
             return;
         }
@@ -252,7 +252,7 @@ public sealed partial class StepGrain(
         S.EndedAt = time.GetUtcNow();
         S.NextAttemptAt = null;
         await state.WriteAsync(this, logger);
-        Publish(RunEventKinds.Ended(WorkLevel.Step, status), error ?? S.Reason);
+        Publish(RunEventKinds.Ended(WorkLevel.Step, status), error ?? S.Reason?.Name());
         Report();
     }
 
@@ -273,7 +273,7 @@ public sealed partial class StepGrain(
         new(S.Command!.Index, S.Command.StepId, S.Status, S.OutputJson, S.Error, S.Attempts, S.ContinueOnError);
 
     private StepSnapshot Snapshot() =>
-        new(S.Command?.StepId ?? GrainKeys.ParseStep(this.GetPrimaryKeyString()).StepId, S.Status, S.Attempts, S.OutputJson, S.Error, S.StartedAt, S.EndedAt, S.Reason);
+        new(S.Command?.StepId ?? GrainKeys.ParseStep(this.GetPrimaryKeyString()).StepId, S.Status, S.Attempts, S.OutputJson, S.Error, S.StartedAt, S.EndedAt, S.Reason?.Name());
 
     private static string TaskTimeoutText(TaskSpec task) =>
         task.Timeout is { } limit ? $"the task's timeout of {Duration.Format(limit)}" : "the task's timeout";

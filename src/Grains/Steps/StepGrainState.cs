@@ -33,7 +33,7 @@ public sealed class StepGrainState
     public DateTimeOffset? NextAttemptAt { get; set; }
 
     [Id(8)]
-    public string? Reason { get; set; }
+    public WorkReason? Reason { get; set; }
 
     [Id(9)]
     public bool ContinueOnError { get; set; }

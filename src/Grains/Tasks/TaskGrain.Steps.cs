@@ -114,7 +114,7 @@ public sealed partial class TaskGrain
             var record = instance.Steps.FirstOrDefault(r => r.Id == spec.Id);
             if (record is { Inline: true })
             {
-                result.Add(new StepSnapshot(spec.Id, record.Status, record.Attempts, record.OutputJson, record.Error, record.StartedAt, record.EndedAt, record.Reason));
+                result.Add(new StepSnapshot(spec.Id, record.Status, record.Attempts, record.OutputJson, record.Error, record.StartedAt, record.EndedAt, record.Reason?.Name()));
             }
             else if (record is not null || i < instance.Next || (i == instance.Next && instance.DispatchedAt is not null))
             {

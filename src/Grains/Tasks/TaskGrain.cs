@@ -74,7 +74,7 @@ public sealed partial class TaskGrain(
         {
             if (task.If is { } condition && !StepExecution.Truthy(condition.Evaluate(ExpressionEngine.Shared, scope)))
             {
-                S.Reason = "condition";
+                S.Reason = WorkReason.Condition;
                 await FinishAsync(WorkStatus.Skipped, null, null);
                 return;
             }
@@ -165,7 +165,7 @@ public sealed partial class TaskGrain(
         var id = S.Command?.TaskId ?? GrainKeys.ParseTask(this.GetPrimaryKeyString()).TaskId;
         if (S.Command is null)
         {
-            return new TaskSnapshot(id, S.Status, S.Reason, null, [], null, null, null, null);
+            return new TaskSnapshot(id, S.Status, S.Reason?.Name(), null, [], null, null, null, null);
         }
 
         var task = await SpecAsync();
@@ -178,7 +178,7 @@ public sealed partial class TaskGrain(
         return new TaskSnapshot(
             id,
             S.Status,
-            S.Reason,
+            S.Reason?.Name(),
             S.OutputsJson,
             S.IsForeach || instances.Count == 0 ? [] : instances[0].Steps,
             S.IsForeach ? instances : null,
@@ -266,7 +266,7 @@ public sealed partial class TaskGrain(
         await state.WriteAsync(this, logger);
         _poll?.Dispose();
         _poll = null;
-        Publish(RunEventKinds.Ended(WorkLevel.Task, status), error ?? S.Reason);
+        Publish(RunEventKinds.Ended(WorkLevel.Task, status), error ?? S.Reason?.Name());
         ReportUp();
     }
 

@@ -14,7 +14,7 @@ public sealed class TaskGrainState
     public WorkStatus Status { get; set; } = WorkStatus.Pending;
 
     [Id(2)]
-    public string? Reason { get; set; }
+    public WorkReason? Reason { get; set; }
 
     [Id(3)]
     public string? Error { get; set; }
@@ -94,5 +94,5 @@ public sealed record StepRecord(
     [property: Id(4)] string? Error,
     [property: Id(5)] DateTimeOffset? EndedAt,
     [property: Id(6)] DateTimeOffset? StartedAt = null,
-    [property: Id(7)] string? Reason = null,
+    [property: Id(7)] WorkReason? Reason = null,
     [property: Id(8)] bool Inline = false);
