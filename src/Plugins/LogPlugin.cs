@@ -29,6 +29,6 @@ public sealed partial class LogPlugin : IStepPlugin
         return Task.FromResult<JsonNode?>(null);
     }
 
-    [LoggerMessage(Message = "run {RunId} task {Task} step {Step}: {Message}")]
+    [LoggerMessage(EventId = 2801, Message = "run {RunId} task {Task} step {Step}: {Message}")]
     private static partial void Written(ILogger logger, LogLevel level, string runId, string task, string step, string message);
 }
