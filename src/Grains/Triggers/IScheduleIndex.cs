@@ -1,3 +1,5 @@
+using Orleans.Workflow.Execution;
+
 namespace Orleans.Workflow.Triggers;
 
 /// <summary>
@@ -6,12 +8,4 @@ namespace Orleans.Workflow.Triggers;
 /// of them (<c>IScheduleGrain.WakeAsync</c>), so their timers are armed again at once rather than at the next
 /// reminder. A schedule adds itself each time it arms (idempotent) and removes itself when it stops being live.
 /// </summary>
-public interface IScheduleIndex
-{
-    Task AddAsync(string scheduleKey, CancellationToken cancellationToken);
-
-    Task RemoveAsync(string scheduleKey, CancellationToken cancellationToken);
-
-    /// <summary>Live schedule keys in ordinal order, at most <paramref name="limit"/> after <paramref name="after"/> (null: from the start).</summary>
-    Task<IReadOnlyList<string>> ListAsync(string? after, int limit, CancellationToken cancellationToken);
-}
+public interface IScheduleIndex : IKeyIndex;
