@@ -26,14 +26,12 @@ public sealed partial class RunGrain
             return No($"run {RunId} does not exist", ControlOutcome.NotFound);
         }
 
-        if (!S.Status.IsFinal())
+        switch (RunMachine.RetryRefusal(S.Life))
         {
-            return No($"run {RunId} is {S.Status.Name()}; only a run that has ended can be retried (cancel it first)");
-        }
-
-        if (S.Life.Phase == RunPhase.Ending)
-        {
-            return No($"run {RunId} has ended and is still telling the cluster (its followers, its concurrency slot); try again in a few seconds");
+            case "not ended":
+                return No($"run {RunId} is {S.Status.Name()}; only a run that has ended can be retried (cancel it first)");
+            case "announcing":
+                return No($"run {RunId} has ended and is still telling the cluster (its followers, its concurrency slot); try again in a few seconds");
         }
 
         if (S.Status == WorkStatus.Succeeded && request.Task is null)

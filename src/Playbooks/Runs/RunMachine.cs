@@ -152,17 +152,17 @@ public static class RunMachine
     }
 
     /// <summary>
-    /// An ended run is retried: refused while it is still announcing its end; else it starts again, with no stop,
-    /// asking for a slot again when gated.
+    /// Why the run cannot be retried now, or null: only an ended run can, once its end is announced. A retry then
+    /// starts the run's life again (<see cref="Start"/>), with no stop, asking for a slot again when gated.
     /// </summary>
-    public static RunTransition Retry(RunLife life, bool gated)
+    public static string? RetryRefusal(RunLife life)
     {
         ArgumentNullException.ThrowIfNull(life);
         return life.Phase switch
         {
-            RunPhase.Ending => new(life, RunEffects.None, "announcing"),
-            not RunPhase.Ended => new(life, RunEffects.None, "not ended"),
-            _ => Start(gated),
+            RunPhase.Ending => "announcing",
+            not RunPhase.Ended => "not ended",
+            _ => null,
         };
     }
 }

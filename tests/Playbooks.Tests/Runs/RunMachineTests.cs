@@ -202,19 +202,20 @@ public sealed class RunMachineTests
     }
 
     [Fact]
-    public void Retry_WhileAnnouncing_IsRefused()
+    public void RetryRefusal_WhileAnnouncingOrNotEnded_SaysWhy()
     {
-        Assert.Equal("announcing", RunMachine.Retry(new RunLife(RunPhase.Ending), gated: false).Refusal);
-        Assert.Equal("not ended", RunMachine.Retry(RunLife.New, gated: false).Refusal);
+        Assert.Equal("announcing", RunMachine.RetryRefusal(new RunLife(RunPhase.Ending)));
+        Assert.Equal("not ended", RunMachine.RetryRefusal(RunLife.New));
+        Assert.Equal("not ended", RunMachine.RetryRefusal(new RunLife(RunPhase.Stopping, Stop: StopCause.FailFast)));
     }
 
     [Fact]
-    public void Retry_Ended_StartsAgainWithoutItsStop()
+    public void RetryRefusal_Ended_NoneAndTheRetryStartsAgainWithoutItsStop()
     {
         var ended = new RunLife(RunPhase.Ended, RunAdmission.Holding, StopCause.Cancelled, "operator");
 
-        var retry = RunMachine.Retry(ended, gated: true);
-
+        Assert.Null(RunMachine.RetryRefusal(ended));
+        var retry = RunMachine.Start(gated: true);
         Assert.Equal(Admitting, retry.Life);
         Assert.Equal(RunEffects.AskAdmission, retry.Effects);
     }
