@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Orleans.Storage;
 
 namespace Orleans.Workflow.Execution;

@@ -1,11 +1,9 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
-using Orleans.Workflow.Playbooks;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Playbooks.Params;

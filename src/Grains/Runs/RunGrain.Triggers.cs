@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks;
-using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Playbooks.Runs;
 using Orleans.Workflow.Triggers;

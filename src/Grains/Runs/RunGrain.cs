@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -6,13 +5,11 @@ using Microsoft.Extensions.Options;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks;
-using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
 using Orleans.Workflow.Playbooks.Params;
 using Orleans.Workflow.Playbooks.Planning;
 using Orleans.Workflow.Playbooks.Runs;
 using Orleans.Workflow.Playbooks.Syntax;
-using Orleans.Workflow.Triggers;
 
 namespace Orleans.Workflow.Runs;
 

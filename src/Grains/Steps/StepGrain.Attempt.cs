@@ -1,10 +1,8 @@
 using System.Text.Json.Nodes;
-using Orleans.Runtime;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
-using Orleans.Workflow.Plugins;
 using Orleans.Workflow.Runs;
 
 namespace Orleans.Workflow.Steps;

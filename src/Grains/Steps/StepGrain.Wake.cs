@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Runs;
 

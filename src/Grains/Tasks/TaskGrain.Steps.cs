@@ -1,13 +1,10 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Workflow.Events;
 using Orleans.Workflow.Execution;
 using Orleans.Workflow.Playbooks.Expressions;
 using Orleans.Workflow.Playbooks.Model;
-using Orleans.Workflow.Plugins;
 using Orleans.Workflow.Runs;
-using Orleans.Workflow.Steps;
 
 namespace Orleans.Workflow.Tasks;
 
